@@ -1,0 +1,74 @@
+# Two environments that never mix: .venv (Python 3.11, everything we write) and .venv-rasa (Python 3.10,
+# Rasa 3.6 only). Each is (re)built when its requirement files change, tracked by a stamp file inside it.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+RASA_VENV := .venv-rasa
+PY := $(VENV)/bin/python
+RASA := $(RASA_VENV)/bin/rasa
+PIP_FLAGS := --disable-pip-version-check --no-input -q
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup run test lint train migrate seed validate test-python test-core eval-nlu \
+        compare-tokenizers clean
+
+help:
+	@echo "make run    set up what is missing, train, migrate, seed and start the stack on localhost"
+	@echo "make test   lint, unit/e2e tests, rasa data validate, NLU evaluation, rasa test core"
+
+$(VENV)/.installed: requirements/app.in requirements/app.lock
+	@echo "==> creating $(VENV) (Python 3.11)"
+	@py=$$(scripts/find-python.sh 3.11) && { [ -x $(PY) ] || "$$py" -m venv $(VENV); }
+	$(PY) -m pip install $(PIP_FLAGS) --upgrade pip==24.0
+	$(PY) -m pip install $(PIP_FLAGS) -r requirements/app.in -c requirements/app.lock
+	$(PY) -m pip check
+	@touch $@
+
+$(RASA_VENV)/.installed: requirements/rasa.in requirements/rasa.lock
+	@echo "==> creating $(RASA_VENV) (Python 3.10, Rasa)"
+	@py=$$(scripts/find-python.sh 3.10) && { [ -x $(RASA_VENV)/bin/python ] || "$$py" -m venv $(RASA_VENV); }
+	$(RASA_VENV)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip==24.0
+	$(RASA_VENV)/bin/python -m pip install $(PIP_FLAGS) -r requirements/rasa.in -c requirements/rasa.lock
+	$(RASA_VENV)/bin/python -m pip check
+	@touch $@
+
+setup: $(VENV)/.installed $(RASA_VENV)/.installed
+
+# Trains only when config.yml, domain/ or data/ changed (models/<hash>.tar.gz is the cache).
+train: setup
+	$(PY) -m bot.ops.train
+
+migrate: $(VENV)/.installed
+	$(PY) -m bot.store.migrate
+
+seed: migrate
+	$(PY) -m bot.ops.seed
+
+run: setup train seed
+	$(PY) -m bot.ops.stack
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+validate: $(RASA_VENV)/.installed
+	$(RASA) data validate --domain domain --data data --config config.yml
+
+test-python: train
+	$(PY) -m pytest || [ $$? -eq 5 ]  # 5: no tests collected
+
+test-core: train
+	$(PY) -m bot.ops.train --test-core
+
+eval-nlu: $(RASA_VENV)/.installed
+	$(PY) -m bot.ops.nlu_eval
+
+compare-tokenizers: $(RASA_VENV)/.installed
+	$(PY) -m bot.ops.nlu_eval --compare-tokenizers
+
+test: lint validate test-python test-core eval-nlu
+
+clean:
+	rm -rf models var reports/nlu reports/core .pytest_cache .ruff_cache

@@ -1,0 +1,32 @@
+"""Asking for a human: the action only requests it; the gateway decides and records it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+HANDOFF_KEY = "handoff"
+
+
+def request_handoff(dispatcher: CollectingDispatcher, reason: str) -> None:
+    """Send the control payload the gateway recognises (it is never shown to the customer)."""
+    dispatcher.utter_message(json_message={HANDOFF_KEY: {"reason": reason}})
+
+
+class ActionRequestHuman(Action):
+    """Tells the customer the request is recorded and asks the gateway to hand off. Sets no slots."""
+
+    def name(self) -> str:
+        return "action_request_human"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(
+            text="Baik Kak, permintaan Kakak untuk berbicara dengan CS sudah kami catat dan kami teruskan "
+            "ke tim CS."
+        )
+        request_handoff(dispatcher, reason="customer_request")
+        return []

@@ -1,0 +1,75 @@
+"""Rasa-compatible REST channel: POST /webhooks/rest/webhook."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Response
+from pydantic import BaseModel, Field
+
+from bot.config import Settings
+from bot.deps import RouterDep, SettingsDep
+from bot.services.identity import normalize_phone
+
+router = APIRouter(tags=["channels"])
+
+# Channel facts only the gateway (or a caller holding GATEWAY_API_TOKEN) may assert.
+TRUSTED_METADATA_KEYS = ("channel", "verified_phone")
+MAX_MESSAGE_CHARS = 4000
+
+
+class RestMessageIn(BaseModel):
+    sender: str = Field(min_length=1, max_length=200)
+    message: str = Field(max_length=MAX_MESSAGE_CHARS)
+    metadata: dict[str, Any] | None = None
+
+
+class BotMessageOut(BaseModel):
+    recipient_id: str
+    text: str | None = None
+    buttons: list[dict[str, Any]] | None = None
+    image: str | None = None
+    custom: dict[str, Any] | None = None
+
+
+def _is_trusted(settings: Settings, authorization: str | None) -> bool:
+    token = settings.gateway_api_token
+    if token is None or not authorization or not authorization.startswith("Bearer "):
+        return False
+    return hmac.compare_digest(authorization.removeprefix("Bearer ").strip(), token.get_secret_value())
+
+
+def channel_metadata(client: dict[str, Any] | None, *, trusted: bool) -> dict[str, Any]:
+    """The metadata Rasa sees: the client's keys, with channel facts only from a trusted caller."""
+    metadata = {k: v for k, v in (client or {}).items() if trusted or k not in TRUSTED_METADATA_KEYS}
+    metadata.setdefault("channel", "rest")
+    if metadata.get("verified_phone"):
+        metadata["verified_phone"] = normalize_phone(str(metadata["verified_phone"]))
+    return metadata
+
+
+@router.post(
+    "/webhooks/rest/webhook",
+    response_model=list[BotMessageOut],
+    response_model_exclude_none=True,
+    responses={503: {"description": "The bot is unavailable; the body still carries an apology."}},
+)
+async def rest_webhook(
+    body: RestMessageIn,
+    router_: RouterDep,
+    settings: SettingsDep,
+    response: Response,
+    authorization: Annotated[str | None, Header()] = None,
+) -> list[BotMessageOut]:
+    """Send one customer message; returns the bot's replies (Rasa's REST contract)."""
+    trusted = _is_trusted(settings, authorization)
+    metadata = channel_metadata(body.metadata, trusted=trusted)
+    brand = metadata.get("brand") if isinstance(metadata.get("brand"), str) else None
+    result = await router_.handle_customer_message(
+        channel="rest", external_id=body.sender, text=body.message, metadata=metadata, brand=brand
+    )
+    if not result.bot_available:
+        response.status_code = 503
+        response.headers["Retry-After"] = "30"
+    return [BotMessageOut(recipient_id=body.sender, **reply.as_dict()) for reply in result.replies]

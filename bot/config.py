@@ -1,0 +1,64 @@
+"""One Settings object for everything that runs in .venv (gateway, action server, tools)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    # Ports and addresses of the three processes. Rasa and the action server listen on loopback only:
+    # the metadata the gateway sends to Rasa (verified phone, channel) must not be forgeable from outside.
+    gateway_host: str = "0.0.0.0"  # noqa: S104 - the gateway is the public face of the stack
+    gateway_port: int = 8000
+    rasa_port: int = 5005
+    action_server_port: int = 5055
+    rasa_url: str | None = None  # overrides http://127.0.0.1:{rasa_port}, e.g. a proxy in front of several
+    action_server_url: str | None = None
+    rasa_timeout_seconds: float = 20.0
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'app.db'}"
+    # Rasa's SQL tracker store (SQLAlchemy 1.4 in .venv-rasa). Derived from database_url when unset.
+    rasa_tracker_store_url: str | None = None
+    redis_url: str | None = None
+
+    # Callers of POST /webhooks/rest/webhook that present this bearer token are trusted to pass channel
+    # facts (verified_phone, channel) in metadata; everyone else has those keys stripped.
+    gateway_api_token: SecretStr | None = None
+
+    # The model the stack serves; bot.ops.train picks the cached one for the current inputs when unset.
+    rasa_model_path: Path | None = None
+
+    @property
+    def rasa_base_url(self) -> str:
+        return (self.rasa_url or f"http://127.0.0.1:{self.rasa_port}").rstrip("/")
+
+    @property
+    def action_server_base_url(self) -> str:
+        return (self.action_server_url or f"http://127.0.0.1:{self.action_server_port}").rstrip("/")
+
+    @property
+    def tracker_store_url(self) -> str:
+        """SQLAlchemy URL for Rasa's tracker store: same server as ours, its own SQLite file or tables."""
+        if self.rasa_tracker_store_url:
+            return self.rasa_tracker_store_url
+        if self.database_url.startswith("sqlite"):
+            return f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa_tracker.db'}"
+        # .venv-rasa has psycopg2, SQLAlchemy 1.4 spells the dialect without a driver.
+        scheme, rest = self.database_url.split("://", 1)
+        return f"{scheme.split('+', 1)[0]}://{rest}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,56 @@
+"""GET /health: each dependency's state, so an operator sees which one is failing."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+
+from bot.deps import RasaDep, SettingsDep
+from bot.rasa_client import RasaUnavailable
+from bot.store.db import get_engine
+
+router = APIRouter(tags=["health"])
+
+
+async def _rasa(rasa: RasaDep) -> dict[str, Any]:
+    try:
+        status = await rasa.status()
+    except RasaUnavailable as exc:
+        return {"ok": False, "error": str(exc)}
+    return {"ok": True, "model": status.get("model_file")}
+
+
+async def _actions(http: httpx.AsyncClient, url: str) -> dict[str, Any]:
+    try:
+        response = await http.get(f"{url}/health", timeout=3.0)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        return {"ok": False, "error": repr(exc)}
+    return {"ok": True}
+
+
+def _db() -> dict[str, Any]:
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True}
+
+
+@router.get("/health")
+async def health(request: Request, rasa: RasaDep, settings: SettingsDep) -> dict[str, Any]:
+    """Always 200: "status" is ok or degraded, and each dependency says whether it is up."""
+    rasa_state, actions_state, db_state = await asyncio.gather(
+        _rasa(rasa),
+        _actions(request.app.state.http, settings.action_server_base_url),
+        run_in_threadpool(_db),
+    )
+    dependencies = {"rasa": rasa_state, "actions": actions_state, "db": db_state}
+    status = "ok" if all(d["ok"] for d in dependencies.values()) else "degraded"
+    return {"status": status, "dependencies": dependencies}

@@ -1,0 +1,140 @@
+"""NLU evaluation by cross-validation: `python -m bot.ops.nlu_eval [--compare-tokenizers]`.
+
+Writes Rasa's reports under reports/nlu/ plus summary.json / summary.md with F1 per intent, and fails
+when the macro F1 or any intent's F1 falls below the floors below (a regression gate for `make test`).
+--compare-tokenizers runs the same cross-validation with spaCy's Indonesian tokenizer (spacy.blank("id"))
+and writes reports/nlu/tokenizers.json; docs/adr/0002-tokenizer.md records the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config import PROJECT_ROOT, get_settings
+from bot.ops.rasa_env import MODELS_DIR, RASA_BIN, RASA_VENV, rasa_environment
+
+REPORTS = PROJECT_ROOT / "reports" / "nlu"
+FOLDS = 3
+MIN_MACRO_F1 = 0.90
+MIN_INTENT_F1 = 0.75
+SPACY_ID_MODEL = MODELS_DIR / "spacy-id"
+
+
+def cross_validate(config: Path, out: Path) -> dict[str, Any]:
+    """Runs rasa's cross-validation; returns its intent report (per-intent precision/recall/F1)."""
+    if out.exists():
+        shutil.rmtree(out)
+    subprocess.run(
+        [
+            str(RASA_BIN),
+            "test",
+            "nlu",
+            "--nlu",
+            "data/nlu",
+            "--config",
+            str(config),
+            "--cross-validation",
+            "--folds",
+            str(FOLDS),
+            "--out",
+            str(out),
+            "--no-plot",
+        ],
+        cwd=PROJECT_ROOT,
+        env=rasa_environment(get_settings()),
+        check=True,
+    )
+    return json.loads((out / "intent_report.json").read_text())
+
+
+def summarise(report: dict[str, Any]) -> dict[str, Any]:
+    intents = {
+        name: {"f1": round(v["f1-score"], 4), "support": v["support"]}
+        for name, v in sorted(report.items())
+        if isinstance(v, dict) and "f1-score" in v and name not in ("macro avg", "weighted avg", "micro avg")
+    }
+    return {
+        "folds": FOLDS,
+        "accuracy": round(report.get("accuracy", report.get("micro avg", {}).get("f1-score", 0.0)), 4),
+        "macro_f1": round(report["macro avg"]["f1-score"], 4),
+        "weighted_f1": round(report["weighted avg"]["f1-score"], 4),
+        "intents": intents,
+    }
+
+
+def write_summary(summary: dict[str, Any]) -> None:
+    (REPORTS / "summary.json").write_text(json.dumps(summary, indent=2))
+    lines = [
+        f"# NLU cross-validation ({summary['folds']} folds)",
+        "",
+        f"accuracy {summary['accuracy']:.3f} · macro F1 {summary['macro_f1']:.3f} · "
+        f"weighted F1 {summary['weighted_f1']:.3f}",
+        "",
+        "| intent | F1 | examples |",
+        "|---|---|---|",
+        *(f"| {n} | {v['f1']:.3f} | {v['support']} |" for n, v in summary["intents"].items()),
+    ]
+    (REPORTS / "summary.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def _spacy_config(tmp: Path) -> Path:
+    """config.yml with the whitespace tokenizer swapped for spaCy's Indonesian one."""
+    if not SPACY_ID_MODEL.exists():
+        subprocess.run(
+            [
+                str(RASA_VENV / "bin" / "python"),
+                "-c",
+                f"import spacy; spacy.blank('id').to_disk({str(SPACY_ID_MODEL)!r})",
+            ],
+            check=True,
+        )
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
+    pipeline = [c for c in config["pipeline"] if c["name"] != "WhitespaceTokenizer"]
+    config["pipeline"] = [
+        {"name": "SpacyNLP", "model": str(SPACY_ID_MODEL)},
+        {"name": "SpacyTokenizer"},
+        *pipeline,
+    ]
+    path = tmp / "config-spacy.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def compare_tokenizers() -> None:
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        configs = {"whitespace": PROJECT_ROOT / "config.yml", "spacy_id": _spacy_config(Path(tmp))}
+        for name, config in configs.items():
+            results[name] = summarise(cross_validate(config, REPORTS / f"compare-{name}"))
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / "tokenizers.json").write_text(json.dumps(results, indent=2))
+    for name, summary in results.items():
+        print(f"{name:>10}: accuracy {summary['accuracy']:.4f} macro F1 {summary['macro_f1']:.4f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--compare-tokenizers", action="store_true")
+    args = parser.parse_args()
+    if args.compare_tokenizers:
+        compare_tokenizers()
+        return
+    summary = summarise(cross_validate(PROJECT_ROOT / "config.yml", REPORTS))
+    write_summary(summary)
+    weak = {n: v["f1"] for n, v in summary["intents"].items() if v["f1"] < MIN_INTENT_F1}
+    if summary["macro_f1"] < MIN_MACRO_F1 or weak:
+        sys.exit(f"NLU below the floor: macro F1 {summary['macro_f1']} (min {MIN_MACRO_F1}), weak: {weak}")
+
+
+if __name__ == "__main__":
+    main()

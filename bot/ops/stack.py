@@ -1,0 +1,224 @@
+"""Start Rasa, the action server and the gateway; wait until each is healthy; Ctrl-C stops all three.
+
+`python -m bot.ops.stack` is what `make run` ends with. The e2e tests use `Stack` to start the same
+processes on free ports against a throwaway database.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from bot.config import PROJECT_ROOT, Settings, get_settings
+from bot.ops.rasa_env import RASA_BIN, model_path_for, rasa_environment, training_hash
+
+VENV_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
+
+
+class StackError(Exception):
+    """A process of the stack did not come up; the message names it and its log file."""
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    health_url: str
+    is_healthy: Callable[[httpx.Response], bool] = lambda r: r.status_code == 200
+    process: subprocess.Popen[bytes] | None = None
+    log_file: IO[bytes] | None = None
+
+    def start(self, log_dir: Path) -> None:
+        self.log_file = (log_dir / f"{self.name}.log").open("ab")
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # our Ctrl-C handling stops it, not the terminal's signal
+        )
+
+    def healthy(self) -> bool:
+        try:
+            return self.is_healthy(httpx.get(self.health_url, timeout=2.0))
+        except httpx.HTTPError:
+            return False
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        if self.log_file:
+            self.log_file.close()
+            self.log_file = None
+
+
+def _service_env(settings: Settings) -> dict[str, str]:
+    """Environment for our own processes: the settings as variables, so both read the same values."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": settings.database_url,
+            "RASA_URL": settings.rasa_base_url,
+            "ACTION_SERVER_URL": settings.action_server_base_url,
+            "GATEWAY_PORT": str(settings.gateway_port),
+            "ENVIRONMENT": settings.environment,
+        }
+    )
+    if settings.gateway_api_token:
+        env["GATEWAY_API_TOKEN"] = settings.gateway_api_token.get_secret_value()
+    return env
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    model: Path
+    log_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "log")
+    services: dict[str, Service] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        env = _service_env(s)
+        self.services = {
+            "rasa": Service(
+                "rasa",
+                [
+                    str(RASA_BIN),
+                    "run",
+                    "--enable-api",
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(s.rasa_port),
+                    "--model",
+                    str(self.model),
+                    "--endpoints",
+                    "endpoints.yml",
+                ],
+                rasa_environment(s),
+                f"{s.rasa_base_url}/status",
+                lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
+            ),
+            "actions": Service(
+                "actions",
+                [
+                    str(VENV_PYTHON),
+                    "-m",
+                    "rasa_sdk",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    str(s.action_server_port),
+                ],
+                {**env, "SANIC_HOST": "127.0.0.1"},
+                f"{s.action_server_base_url}/health",
+            ),
+            "gateway": Service(
+                "gateway",
+                [
+                    str(VENV_PYTHON),
+                    "-m",
+                    "uvicorn",
+                    "bot.app:create_app",
+                    "--factory",
+                    "--host",
+                    s.gateway_host,
+                    "--port",
+                    str(s.gateway_port),
+                ],
+                env,
+                f"http://127.0.0.1:{s.gateway_port}/health",
+            ),
+        }
+
+    def start(self, timeout: float = 240.0) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for service in self.services.values():
+            service.start(self.log_dir)
+        self.wait_healthy(timeout)
+
+    def start_service(self, name: str, timeout: float = 240.0) -> None:
+        self.services[name].start(self.log_dir)
+        self.wait_healthy(timeout, names=[name])
+
+    def stop_service(self, name: str) -> None:
+        self.services[name].stop()
+
+    def wait_healthy(self, timeout: float, names: list[str] | None = None) -> None:
+        pending = {n: self.services[n] for n in names or self.services}
+        deadline = time.monotonic() + timeout
+        while pending:
+            for name, service in list(pending.items()):
+                if service.process and service.process.poll() is not None:
+                    raise StackError(f"{name} exited early; see {self.log_dir / (name + '.log')}")
+                if service.healthy():
+                    del pending[name]
+            if time.monotonic() > deadline:
+                raise StackError(
+                    f"not healthy after {timeout:.0f} s: {', '.join(pending)} (logs in {self.log_dir})"
+                )
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for service in reversed(list(self.services.values())):
+            service.stop()
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    settings = get_settings()
+    model = settings.rasa_model_path or model_path_for(training_hash())
+    if not model.exists():
+        sys.exit(f"No trained model at {model}. Run `make run` (it trains first) or `make train`.")
+    stack = Stack(settings, model)
+    print("starting Rasa, the action server and the gateway (first start loads the model: ~30-60 s) ...")
+    started = time.monotonic()
+    try:
+        stack.start()
+    except StackError as exc:
+        stack.stop()
+        sys.exit(f"stack failed to start: {exc}")
+    base = f"http://localhost:{settings.gateway_port}"
+    print(
+        f"\nready in {time.monotonic() - started:.0f} s\n"
+        f"  gateway   {base}   (health: {base}/health, API docs: {base}/docs)\n"
+        f"  rasa      {settings.rasa_base_url}   actions {settings.action_server_base_url}\n"
+        f"  logs      {stack.log_dir.relative_to(PROJECT_ROOT)}/\n\n"
+        "Talk to the bot:\n"
+        f"  curl -s {base}/webhooks/rest/webhook -H 'Content-Type: application/json' \\\n"
+        '    -d \'{"sender": "demo", "message": "halo kak, pesanan sy udh smpe mana ya"}\'\n\n'
+        "Ctrl-C stops all three."
+    )
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while all(s.process and s.process.poll() is None for s in stack.services.values()):
+            time.sleep(1)
+        dead = [n for n, s in stack.services.items() if s.process and s.process.poll() is not None]
+        print(f"stopped: {', '.join(dead)} exited (see {stack.log_dir.relative_to(PROJECT_ROOT)}/)")
+    except KeyboardInterrupt:
+        print("\nstopping ...")
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()

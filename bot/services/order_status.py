@@ -1,0 +1,98 @@
+"""What an order status means and what happens next, from the platforms' own help centres.
+
+Meanings and deadlines are taken from the corpus (knowledge/corpus): 99% Usahaku "Pembelian dan
+Pembatalan Pesanan" (status list, 2x24 jam to respond and to ship, 3x24 jam to confirm receipt) and AksesToko
+FAQ (status list, 1x24 jam payment confirmation). Deadlines are computed from the order's own
+timestamps; nothing here is invented beyond what those documents say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.services.orders import OrderRecord
+from bot.services.timefmt import format_wib
+
+
+@dataclass(frozen=True)
+class StatusExplanation:
+    meaning: str
+    next_step: str | None
+    source: str
+
+
+USAHAKU_SOURCE = "FAQ 99% Usahaku — Pembelian dan Pembatalan Pesanan"
+AKSESTOKO_SOURCE = "FAQ AksesToko — Cara melacak status pesanan"
+
+_USAHAKU_MEANING = {
+    "Perlu Diproses": "pembayaran berhasil, pesanan sudah terbuat dan sedang menunggu konfirmasi penjual.",
+    "Perlu Dikirim": "pesanan sudah direspon penjual dan sedang disiapkan untuk dikirim.",
+    "Sedang Dikirim": "pesanan sudah dikirim oleh penjual dan sedang dalam perjalanan menuju Kakak.",
+    "Pesanan Selesai": "pesanan sudah diterima.",
+    "Pesanan Dikomplain": "pesanan ini sedang dalam proses komplain ke pihak 99% Usahaku.",
+    "Pesanan Dibatalkan": "pesanan ini sudah dibatalkan.",
+}
+_AKSESTOKO_MEANING = {
+    "Tertunda": "pesanan sudah diterima, tetapi belum dapat diproses.",
+    "Terkonfirmasi": "konfirmasi pembayaran sudah diterima dan pembuatan SO sudah selesai.",
+    "Dikirim": "pesanan sudah selesai diproses dan sedang dalam pengiriman.",
+    "Dalam Perjalanan": "pesanan sedang dalam perjalanan menuju alamat pengiriman.",
+    "Finished": "barang sudah sampai di tempat tujuan.",
+}
+
+KNOWN_STATUSES = frozenset(_USAHAKU_MEANING) | frozenset(_AKSESTOKO_MEANING)
+TWO_DAYS = timedelta(hours=48)
+THREE_DAYS = timedelta(hours=72)
+
+
+def _usahaku_next_step(order: OrderRecord, now: datetime) -> str | None:
+    status = order.status
+    if status == "Perlu Diproses" and order.paid_at:
+        deadline = order.paid_at + TWO_DAYS
+        if deadline > now:
+            return (
+                f"Penjual wajib merespon paling lambat 2x24 jam, yaitu sebelum {format_wib(deadline)}. "
+                "Jika tidak ada respon, pesanan otomatis dibatalkan dan dana dikembalikan sesuai metode "
+                "pembayaran yang Kakak gunakan."
+            )
+        return (
+            "Batas 2x24 jam untuk respon penjual sudah lewat, jadi pesanan akan dibatalkan otomatis dan "
+            "dana dikembalikan sesuai metode pembayaran yang Kakak gunakan."
+        )
+    if status == "Perlu Dikirim" and order.processed_at:
+        deadline = order.processed_at + TWO_DAYS
+        return (
+            f"Penjual wajib mengirim pesanan paling lambat 2x24 jam setelah diproses, yaitu sebelum "
+            f"{format_wib(deadline)}."
+        )
+    if status == "Sedang Dikirim":
+        return 'Kakak bisa melacak pengiriman lewat tombol "Lacak Pesanan" di halaman detail transaksi.'
+    if status == "Pesanan Selesai" and order.completed_at is None and order.delivered_at:
+        deadline = order.delivered_at + THREE_DAYS
+        if deadline > now:
+            return (
+                f"Mohon konfirmasi penerimaan produk dalam 3x24 jam, yaitu sebelum {format_wib(deadline)}. "
+                "Setelah dikonfirmasi, pembayaran diteruskan ke penjual."
+            )
+    if status == "Pesanan Dibatalkan":
+        return (
+            "Dana dikembalikan otomatis. Jika sampai H+7 hari kerja dana belum masuk, Kakak bisa "
+            "komplain ke Customer Service di cs@99usahaku.com."
+        )
+    return None
+
+
+def explain_status(order: OrderRecord, now: datetime) -> StatusExplanation:
+    """Meaning of the order's status and the next step with its deadline, with the source named."""
+    if order.status in _AKSESTOKO_MEANING:
+        next_step = None
+        if order.status == "Tertunda":
+            next_step = "Konfirmasi pembayaran membutuhkan waktu 1x24 jam."
+        return StatusExplanation(_AKSESTOKO_MEANING[order.status], next_step, AKSESTOKO_SOURCE)
+    meaning = _USAHAKU_MEANING.get(order.status)
+    if meaning is None:
+        return StatusExplanation(
+            f'statusnya "{order.status}".', "Untuk arti status ini, CS kami bisa membantu menjelaskan.", ""
+        )
+    return StatusExplanation(meaning, _usahaku_next_step(order, now), USAHAKU_SOURCE)

@@ -1,0 +1,67 @@
+"""Run actions the way the action server does: a tracker snapshot in, events and messages out."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.config import PROJECT_ROOT
+
+DATA = Path(__file__).parent / "data"
+
+
+def load_domain() -> dict[str, Any]:
+    """The domain/ directory merged the way Rasa merges it (enough for the SDK's needs)."""
+    domain: dict[str, Any] = {"slots": {}, "forms": {}, "responses": {}, "intents": [], "actions": []}
+    for path in sorted((PROJECT_ROOT / "domain").glob("*.yml")):
+        part = yaml.safe_load(path.read_text()) or {}
+        for key in ("slots", "forms", "responses"):
+            domain[key].update(part.get(key) or {})
+        for key in ("intents", "actions"):
+            domain[key].extend(part.get(key) or [])
+    return domain
+
+
+def order_form_tracker(
+    *,
+    text: str,
+    extracted: dict[str, Any] | None = None,
+    slots: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+    intent: str = "inform",
+) -> Tracker:
+    """The order form waiting for an answer, the customer's answer as the latest message, and the slot
+    values Rasa's slot mappings extracted from it (what the validation action is asked to validate)."""
+    state = copy.deepcopy(json.loads((DATA / "order_form_tracker.json").read_text()))
+    state["slots"].update(slots or {})
+    state["slots"].update(extracted or {})
+    state["latest_message"].update(
+        {
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "metadata": metadata or {"channel": "rest"},
+        }
+    )
+    state["events"].append({"event": "user", "text": text, "parse_data": state["latest_message"]})
+    state["events"].extend({"event": "slot", "name": k, "value": v} for k, v in (extracted or {}).items())
+    return Tracker.from_dict(state)
+
+
+def run_action(
+    action: Action, tracker: Tracker, domain: dict[str, Any] | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    result = action.run(dispatcher, tracker, domain or load_domain())
+    events = asyncio.run(result) if asyncio.iscoroutine(result) else result
+    return events, dispatcher.messages
+
+
+def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}

@@ -1,0 +1,117 @@
+import asyncio
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.orders import ActionAskOrderId, ActionCheckOrderStatus, ValidateOrderStatusForm
+from tests.actions.helpers import order_form_tracker, run_action, slot_values
+
+OWNER_PHONE = "+6281322740915"  # Siti Rahmawati, owner of UK-2611-008170 (Sedang Dikirim)
+WHATSAPP = {"channel": "whatsapp", "verified_phone": OWNER_PHONE}
+
+
+def test_unknown_order_id_gets_a_polite_reply_and_a_second_chance(database_url):
+    text = "INV/20990101/MPL/0000001"
+    events, messages = run_action(
+        ValidateOrderStatusForm(), order_form_tracker(text=text, extracted={"order_id": text})
+    )
+    slots = slot_values(events)
+    assert slots["order_id"] is None
+    assert slots["order_lookup_failures"] == 1.0
+    assert messages[0]["response"] == "utter_order_not_found"
+    assert messages[0]["order_id"] == text
+
+
+def test_second_unknown_id_stops_asking(database_url):
+    tracker = order_form_tracker(
+        text="99999", extracted={"order_id": "99999"}, slots={"order_lookup_failures": 1.0}
+    )
+    events, _ = run_action(ValidateOrderStatusForm(), tracker)
+    slots = slot_values(events)
+    assert slots["order_lookup_failures"] == 2.0
+    assert slots["requested_slot"] is None  # the form ends; action_check_order_status explains
+
+
+def test_owner_on_a_verified_channel_is_not_asked_for_contact(database_url):
+    text = "ini no pesanannya uk-2611-008170"
+    tracker = order_form_tracker(text=text, extracted={"order_id": text}, metadata=WHATSAPP)
+    events, messages = run_action(ValidateOrderStatusForm(), tracker)
+    slots = slot_values(events)
+    assert slots["order_id"] == "UK-2611-008170"
+    assert slots["order_verified"] is True
+    assert slots["requested_slot"] is None
+    assert messages == []
+
+
+def test_other_phone_on_verified_channel_must_prove_ownership(database_url):
+    text = "UK-2611-008170"
+    metadata = {"channel": "whatsapp", "verified_phone": "+6281265438807"}  # Togar, not the owner
+    events, _ = run_action(
+        ValidateOrderStatusForm(),
+        order_form_tracker(text=text, extracted={"order_id": text}, metadata=metadata),
+    )
+    assert slot_values(events)["order_verified"] is False
+    # the phone or e-mail on the order is still required
+    tracker = order_form_tracker(text=text, slots={"order_id": text, "order_verified": False})
+    required = asyncio.run(
+        ValidateOrderStatusForm().required_slots(
+            ["order_id", "order_contact"], CollectingDispatcher(), tracker, {}
+        )
+    )
+    assert required == ["order_id", "order_contact"]
+
+
+def test_contact_that_does_not_match_is_refused(database_url):
+    tracker = order_form_tracker(
+        text="0812 3456 7890",
+        extracted={"order_contact": "0812 3456 7890"},
+        slots={"order_id": "UK-2611-008170", "order_verified": False, "requested_slot": "order_contact"},
+    )
+    events, messages = run_action(ValidateOrderStatusForm(), tracker)
+    slots = slot_values(events)
+    assert slots["order_contact"] is None
+    assert slots["order_contact_failures"] == 1.0
+    assert messages[0]["response"] == "utter_order_contact_mismatch"
+
+
+def test_matching_email_verifies_without_keeping_it(database_url):
+    tracker = order_form_tracker(
+        text="email sy siti.rahmawati@gmail.com",
+        extracted={"order_contact": "email sy siti.rahmawati@gmail.com"},
+        slots={"order_id": "UK-2611-008170", "order_verified": False, "requested_slot": "order_contact"},
+    )
+    events, _ = run_action(ValidateOrderStatusForm(), tracker)
+    slots = slot_values(events)
+    assert slots["order_verified"] is True
+    assert slots["order_contact"] == "verified"
+    assert slots["requested_slot"] is None
+
+
+def test_status_reply_for_the_owner_names_status_courier_resi_and_source(database_url):
+    tracker = order_form_tracker(text="", slots={"order_id": "UK-2611-008170", "order_verified": True})
+    events, messages = run_action(ActionCheckOrderStatus(), tracker)
+    text = messages[0]["text"]
+    assert '"Sedang Dikirim"' in text
+    assert "JNE" in text
+    assert "SUB3A26118926979" in text
+    assert "Lacak Pesanan" in text
+    assert "Sumber: FAQ 99% Usahaku" in text
+    assert slot_values(events)["order_id"] is None  # ready for the next question
+
+
+def test_status_reply_refuses_details_without_verification(database_url):
+    tracker = order_form_tracker(text="", slots={"order_id": "UK-2611-008170", "order_verified": False})
+    _, messages = run_action(ActionCheckOrderStatus(), tracker)
+    assert "SUB3A26118926979" not in messages[0]["text"]
+    assert "keamanan data" in messages[0]["text"]
+
+
+def test_ask_order_id_offers_the_verified_customers_recent_orders(database_url):
+    _, messages = run_action(ActionAskOrderId(), order_form_tracker(text="cek pesanan", metadata=WHATSAPP))
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads == ["INV/20261120/MPL/9136301", "UK-2611-008170", "261115UMHVRSGA"]
+
+
+def test_ask_order_id_without_verified_phone_asks_for_the_number(database_url):
+    _, messages = run_action(ActionAskOrderId(), order_form_tracker(text="cek pesanan"))
+    assert "nomor pesanan" in messages[0]["text"]
+    assert not messages[0]["buttons"]

@@ -1,0 +1,80 @@
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from bot.services.order_status import AKSESTOKO_SOURCE, USAHAKU_SOURCE, explain_status
+from bot.services.orders import OrderRecord
+from bot.services.timefmt import format_rupiah, format_wib
+
+NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # Monday 10.00 WIB
+
+
+def order(status: str, **times: datetime) -> OrderRecord:
+    base = OrderRecord(
+        id="UK-2611-000001",
+        brand="usahaku99",
+        status=status,
+        customer_name="Siti",
+        customer_phone="+6281322740915",
+        customer_email=None,
+        courier=None,
+        courier_service=None,
+        resi=None,
+        city=None,
+        created_at=NOW - timedelta(days=3),
+        paid_at=None,
+        processed_at=None,
+        shipped_at=None,
+        delivered_at=None,
+        completed_at=None,
+        cancelled_at=None,
+        cancel_reason=None,
+        items=(),
+    )
+    return replace(base, **times)
+
+
+def test_waiting_for_seller_gives_the_auto_cancel_deadline():
+    explanation = explain_status(order("Perlu Diproses", paid_at=NOW - timedelta(hours=10)), NOW)
+    assert "menunggu konfirmasi penjual" in explanation.meaning
+    # paid Monday 00.00 WIB: 2x24 jam runs out Wednesday 00.00 WIB
+    assert "Rabu, 25 Nov 2026 pukul 00.00 WIB" in explanation.next_step
+    assert "otomatis dibatalkan" in explanation.next_step
+    assert explanation.source == USAHAKU_SOURCE
+
+
+def test_overdue_seller_response_says_the_order_will_be_cancelled():
+    explanation = explain_status(order("Perlu Diproses", paid_at=NOW - timedelta(hours=50)), NOW)
+    assert "sudah lewat" in explanation.next_step
+
+
+def test_to_be_shipped_gives_the_shipping_deadline():
+    explanation = explain_status(order("Perlu Dikirim", processed_at=NOW - timedelta(hours=1)), NOW)
+    assert "Rabu, 25 Nov 2026 pukul 09.00 WIB" in explanation.next_step
+
+
+def test_delivered_not_confirmed_asks_for_confirmation_within_3x24_jam():
+    delivered = order("Pesanan Selesai", delivered_at=NOW - timedelta(hours=24))
+    assert "3x24 jam" in explain_status(delivered, NOW).next_step
+    confirmed = replace(delivered, completed_at=NOW)
+    assert explain_status(confirmed, NOW).next_step is None
+
+
+def test_cancelled_mentions_refund_and_cs_contact():
+    assert "cs@99usahaku.com" in explain_status(order("Pesanan Dibatalkan"), NOW).next_step
+
+
+def test_aksestoko_statuses_are_understood():
+    explanation = explain_status(order("Dalam Perjalanan"), NOW)
+    assert "perjalanan menuju alamat pengiriman" in explanation.meaning
+    assert explanation.source == AKSESTOKO_SOURCE
+
+
+def test_unknown_status_is_reported_without_inventing_a_meaning():
+    explanation = explain_status(order("Status Aneh"), NOW)
+    assert "Status Aneh" in explanation.meaning
+    assert explanation.source == ""
+
+
+def test_formats():
+    assert format_wib(NOW) == "Senin, 23 Nov 2026 pukul 10.00 WIB"
+    assert format_rupiah(1250000) == "Rp1.250.000"

@@ -1,0 +1,56 @@
+"""The same migrations and order flow on PostgreSQL (TEST_POSTGRES_URL, set by .ci/run)."""
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from actions.orders import ActionCheckOrderStatus, ValidateOrderStatusForm
+from bot.ops.seed import seed_orders
+from bot.store import db
+from bot.store.migrate import upgrade
+from tests.actions.helpers import order_form_tracker, run_action, slot_values
+from tests.conftest import reset_caches, use_database
+
+pytestmark = pytest.mark.postgres
+SERVER_URL = os.environ.get("TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def postgres_url(monkeypatch) -> Iterator[str]:
+    if not SERVER_URL:
+        pytest.skip("TEST_POSTGRES_URL is not set")
+    server = make_url(SERVER_URL)
+    name = f"cs_test_{uuid.uuid4().hex[:10]}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    use_database(monkeypatch, url)
+    yield url
+    db.get_engine().dispose()
+    reset_caches()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_order_status_flow_on_postgres(postgres_url):
+    with db.session_scope() as session:
+        assert seed_orders(session) >= 30
+    text = "UK-2611-008170"
+    tracker = order_form_tracker(
+        text=text,
+        extracted={"order_id": text},
+        metadata={"channel": "whatsapp", "verified_phone": "+6281322740915"},
+    )
+    events, _ = run_action(ValidateOrderStatusForm(), tracker)
+    assert slot_values(events)["order_verified"] is True
+    _, messages = run_action(
+        ActionCheckOrderStatus(),
+        order_form_tracker(text="", slots={"order_id": text, "order_verified": True}),
+    )
+    assert '"Sedang Dikirim"' in messages[0]["text"]

@@ -1,0 +1,158 @@
+"""Conversations through the gateway's REST channel against the real Rasa, action server and database."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.store.db import session_scope
+from bot.store.models import Conversation, ConversationEvent, Message
+from tests.e2e.conftest import API_TOKEN
+
+pytestmark = pytest.mark.e2e
+
+ORDER = "UK-2611-008170"  # Sedang Dikirim, JNE SUB3A26118926979, Siti Rahmawati
+OWNER_PHONE = "+6281322740915"
+RESI = "SUB3A26118926979"
+
+
+class Chat:
+    """One customer talking to the gateway."""
+
+    def __init__(self, gateway: httpx.Client, *, metadata: dict | None = None, trusted: bool = False) -> None:
+        self.gateway = gateway
+        self.sender = f"e2e-{uuid.uuid4().hex[:8]}"
+        self.metadata = metadata
+        self.headers = {"Authorization": f"Bearer {API_TOKEN}"} if trusted else {}
+
+    def say(self, text: str) -> str:
+        body = {"sender": self.sender, "message": text}
+        if self.metadata:
+            body["metadata"] = self.metadata
+        response = self.gateway.post("/webhooks/rest/webhook", json=body, headers=self.headers)
+        assert response.status_code == 200, response.text
+        replies = response.json()
+        assert all(r["recipient_id"] == self.sender for r in replies)
+        return "\n".join(r.get("text") or "" for r in replies)
+
+
+def test_health_reports_every_dependency_up(gateway):
+    body = gateway.get("/health").json()
+    assert body["status"] == "ok", body
+    assert body["dependencies"]["rasa"]["model"].startswith("rasa-")
+
+
+def test_greeting(gateway):
+    assert "Halo Kak" in Chat(gateway).say("pagi kak, ada orang?")
+
+
+def test_order_status_without_id_asks_for_it_then_for_the_owner_contact(gateway):
+    chat = Chat(gateway)
+    assert "nomor pesanan" in chat.say("halo kak, pesanan sy udh smpe mana ya")
+    assert "nomor HP atau e-mail" in chat.say(ORDER.lower())
+    reply = chat.say("0813-2274-0915")
+    assert '"Sedang Dikirim"' in reply
+    assert RESI in reply
+    assert "Sumber: FAQ 99% Usahaku" in reply
+
+
+def test_order_status_with_id_on_a_verified_channel_answers_at_once(gateway):
+    chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": OWNER_PHONE}, trusted=True)
+    reply = chat.say(f"kak paket {ORDER} udh dmn ya")
+    assert '"Sedang Dikirim"' in reply
+    assert RESI in reply
+
+
+def test_verified_channel_offers_the_customers_recent_orders(gateway):
+    chat = Chat(gateway, metadata={"verified_phone": OWNER_PHONE}, trusted=True)
+    response = gateway.post(
+        "/webhooks/rest/webhook",
+        json={"sender": chat.sender, "message": "cek pesanan saya dong", "metadata": chat.metadata},
+        headers=chat.headers,
+    )
+    buttons = response.json()[-1]["buttons"]
+    assert ORDER in [b["payload"] for b in buttons]
+    assert '"Sedang Dikirim"' in chat.say(ORDER)  # pressing the button sends its payload
+
+
+def test_forged_verified_phone_from_an_untrusted_caller_is_ignored(gateway):
+    chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": OWNER_PHONE}, trusted=False)
+    reply = chat.say(f"status pesanan {ORDER} gimana kak")
+    assert RESI not in reply
+    assert "nomor HP atau e-mail" in reply
+
+
+def test_wrong_owner_never_sees_the_details(gateway):
+    chat = Chat(gateway)
+    chat.say(f"tolong cek pesanan {ORDER}")
+    first = chat.say("081234567890")
+    assert "tidak cocok" in first
+    second = chat.say("budi@contoh.co.id")
+    assert RESI not in first + second
+    assert "keamanan data" in second
+
+
+def test_unknown_id_gets_a_polite_reply_and_a_second_chance(gateway):
+    chat = Chat(gateway)
+    chat.say("mau lacak orderan")
+    reply = chat.say("INV/20990101/MPL/0000001")
+    assert "tidak kami temukan" in reply
+    assert "nomor pesanan" in reply.lower()
+    assert "nomor HP atau e-mail" in chat.say(ORDER)  # the second try goes on
+
+
+def test_out_of_scope_is_declined_with_a_human_offered(gateway):
+    reply = Chat(gateway).say("siapa yang menang piala dunia 2022")
+    assert "di luar" in reply
+    assert "sambungkan dengan CS" in reply
+
+
+def test_request_human_is_recorded_and_the_control_payload_is_not_shown(gateway, stack_db):
+    chat = Chat(gateway)
+    response = gateway.post(
+        "/webhooks/rest/webhook", json={"sender": chat.sender, "message": "tolong sambungkan ke CS manusia"}
+    )
+    replies = response.json()
+    assert all("custom" not in r for r in replies)
+    assert "sudah kami catat" in replies[0]["text"]
+    with session_scope() as session:
+        conversation = session.scalar(select(Conversation).where(Conversation.external_id == chat.sender))
+        kinds = session.scalars(
+            select(ConversationEvent.kind).where(ConversationEvent.conversation_id == conversation.id)
+        ).all()
+    assert kinds == ["handoff_requested"]
+
+
+def test_every_message_and_reply_is_stored(gateway, stack_db):
+    chat = Chat(gateway)
+    chat.say("halo min")
+    with session_scope() as session:
+        conversation = session.scalar(select(Conversation).where(Conversation.external_id == chat.sender))
+        rows = session.scalars(select(Message).where(Message.conversation_id == conversation.id)).all()
+        assert [(m.direction, m.author, m.status) for m in rows] == [
+            ("in", "customer", "answered"),
+            ("out", "bot", "sent"),
+        ]
+        # Rasa knows the conversation only by its opaque id, never by the channel's sender id.
+        assert conversation.public_id != chat.sender
+
+
+def test_rasa_down_gets_an_apology_and_the_message_is_kept(gateway, stack, stack_db):
+    stack.stop_service("rasa")
+    try:
+        chat = Chat(gateway)
+        response = gateway.post(
+            "/webhooks/rest/webhook", json={"sender": chat.sender, "message": "halo kak?"}
+        )
+        assert response.status_code == 503
+        assert "Mohon maaf Kak" in response.json()[0]["text"]
+        assert gateway.get("/health").json()["dependencies"]["rasa"]["ok"] is False
+        with session_scope() as session:
+            kept = session.scalar(select(Message).where(Message.text == "halo kak?"))
+            assert kept.status == "bot_unavailable"
+    finally:
+        stack.start_service("rasa")
+    assert Chat(gateway).say("halo kak") != ""
