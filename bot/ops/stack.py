@@ -20,6 +20,7 @@ import httpx
 
 from bot.config import PROJECT_ROOT, Settings, get_settings
 from bot.ops.rasa_env import RASA_BIN, model_path_for, rasa_environment, training_hash
+from bot.ops.spacy_model import ensure_spacy_model
 
 VENV_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 
@@ -148,6 +149,7 @@ class Stack:
         }
 
     def start(self, timeout: float = 240.0) -> None:
+        ensure_spacy_model()  # the model's SpacyNLP loads it from models/spacy-id
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for service in self.services.values():
             service.start(self.log_dir)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.config import PROJECT_ROOT, get_settings
 from bot.ops.rasa_env import MODELS_DIR, RASA_BIN, model_path_for, rasa_environment, training_hash
+from bot.ops.spacy_model import ensure_spacy_model
 
 KEEP_MODELS = 3
 
@@ -25,6 +26,7 @@ def ensure_model() -> Path:
         print(f"model up to date: {path.relative_to(PROJECT_ROOT)}")
         return path
     MODELS_DIR.mkdir(exist_ok=True)
+    ensure_spacy_model()
     print(f"training {path.name} (inputs changed) ...", flush=True)
     started = time.monotonic()
     subprocess.run(
