@@ -11,8 +11,8 @@ RASA := $(RASA_VENV)/bin/rasa
 PIP_FLAGS := --disable-pip-version-check --no-input -q
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run test lint train migrate seed validate test-python test-core eval-nlu \
-        compare-tokenizers clean
+.PHONY: help setup run test lint train index migrate seed validate test-python test-core eval-nlu \
+        compare-tokenizers eval-retrieval clean
 
 help:
 	@echo "make run    set up what is missing, train, migrate, seed and start the stack on localhost"
@@ -40,13 +40,17 @@ setup: $(VENV)/.installed $(RASA_VENV)/.installed
 train: setup
 	$(PY) -m bot.ops.train
 
+# Builds the knowledge index only when the corpus, FAQ topics or encoder changed (manifest check).
+index: $(VENV)/.installed
+	$(PY) -m knowledge build
+
 migrate: $(VENV)/.installed
 	$(PY) -m bot.store.migrate
 
 seed: migrate
 	$(PY) -m bot.ops.seed
 
-run: setup train seed
+run: setup train index seed
 	$(PY) -m bot.ops.stack
 
 lint: $(VENV)/.installed
@@ -56,7 +60,7 @@ lint: $(VENV)/.installed
 validate: $(RASA_VENV)/.installed
 	$(RASA) data validate --domain domain --data data --config config.yml
 
-test-python: train
+test-python: train index
 	$(PY) -m pytest || [ $$? -eq 5 ]  # 5: no tests collected
 
 test-core: train
@@ -67,6 +71,9 @@ eval-nlu: $(RASA_VENV)/.installed
 
 compare-tokenizers: $(RASA_VENV)/.installed
 	$(PY) -m bot.ops.nlu_eval --compare-tokenizers
+
+eval-retrieval: index
+	$(PY) -m knowledge.evaluate
 
 test: lint validate test-python test-core eval-nlu
 

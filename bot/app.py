@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from bot import health
+from bot import api_knowledge, health
 from bot.channels import rest
 from bot.config import Settings, get_settings
 from bot.logs import configure_logging
@@ -38,4 +38,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(health.router)
     app.include_router(rest.router)
+    app.include_router(api_knowledge.router)
     return app

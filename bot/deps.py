@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -26,3 +27,11 @@ def get_rasa(request: Request) -> RasaClient:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 RouterDep = Annotated[ConversationRouter, Depends(get_router)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
+
+
+def bearer_matches(settings: Settings, authorization: str | None) -> bool:
+    """True when the request carries `Authorization: Bearer $GATEWAY_API_TOKEN` (and one is configured)."""
+    token = settings.gateway_api_token
+    if token is None or not authorization or not authorization.startswith("Bearer "):
+        return False
+    return hmac.compare_digest(authorization.removeprefix("Bearer ").strip(), token.get_secret_value())

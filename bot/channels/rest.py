@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, Field
 
-from bot.config import Settings
-from bot.deps import RouterDep, SettingsDep
+from bot.deps import RouterDep, SettingsDep, bearer_matches
 from bot.services.identity import normalize_phone
 
 router = APIRouter(tags=["channels"])
@@ -31,13 +29,6 @@ class BotMessageOut(BaseModel):
     buttons: list[dict[str, Any]] | None = None
     image: str | None = None
     custom: dict[str, Any] | None = None
-
-
-def _is_trusted(settings: Settings, authorization: str | None) -> bool:
-    token = settings.gateway_api_token
-    if token is None or not authorization or not authorization.startswith("Bearer "):
-        return False
-    return hmac.compare_digest(authorization.removeprefix("Bearer ").strip(), token.get_secret_value())
 
 
 def channel_metadata(client: dict[str, Any] | None, *, trusted: bool) -> dict[str, Any]:
@@ -63,7 +54,7 @@ async def rest_webhook(
     authorization: Annotated[str | None, Header()] = None,
 ) -> list[BotMessageOut]:
     """Send one customer message; returns the bot's replies (Rasa's REST contract)."""
-    trusted = _is_trusted(settings, authorization)
+    trusted = bearer_matches(settings, authorization)
     metadata = channel_metadata(body.metadata, trusted=trusted)
     brand = metadata.get("brand") if isinstance(metadata.get("brand"), str) else None
     result = await router_.handle_customer_message(

@@ -1,34 +1,9 @@
-import socket
-
 import pytest
-from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.app import create_app
 from bot.channels.rest import channel_metadata
-from bot.config import Settings
 from bot.store.db import session_scope
 from bot.store.models import ConversationEvent, Message
-
-
-def unused_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def client_without_rasa(database_url):
-    """The real gateway, with Rasa and the action server pointed at ports where nothing listens."""
-    settings = Settings(
-        database_url=database_url,
-        rasa_port=unused_port(),
-        action_server_port=unused_port(),
-        gateway_api_token=SecretStr("integrator-secret"),
-    )
-    with TestClient(create_app(settings)) as client:
-        yield client
 
 
 def test_rasa_down_gives_an_indonesian_apology_and_keeps_the_message(client_without_rasa):

