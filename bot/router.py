@@ -51,6 +51,17 @@ def _reply_from_rasa(raw: dict[str, Any]) -> Reply:
     )
 
 
+def _outbound(conversation_id: int, author: str, reply: Reply) -> Message:
+    return Message(
+        conversation_id=conversation_id,
+        direction=Direction.outbound,
+        author=author,
+        text=reply.text,
+        payload={k: v for k, v in reply.as_dict().items() if k != "text"} or None,
+        status=MessageStatus.sent,
+    )
+
+
 def _is_control(reply: Reply) -> bool:
     return bool(reply.custom) and any(key in reply.custom for key in _CONTROL_KEYS)
 
@@ -123,16 +134,7 @@ class ConversationRouter:
                         )
                     )
                     continue
-                session.add(
-                    Message(
-                        conversation_id=inbound.conversation_id,
-                        direction=Direction.outbound,
-                        author="bot",
-                        text=reply.text,
-                        payload={k: v for k, v in reply.as_dict().items() if k != "text"} or None,
-                        status=MessageStatus.sent,
-                    )
-                )
+                session.add(_outbound(inbound.conversation_id, "bot", reply))
 
     def _store_unanswered(self, message_id: int, apology: Reply) -> None:
         with self._session_factory.begin() as session:
@@ -143,12 +145,4 @@ class ConversationRouter:
                     conversation_id=inbound.conversation_id, kind="bot_unavailable", actor="system"
                 )
             )
-            session.add(
-                Message(
-                    conversation_id=inbound.conversation_id,
-                    direction=Direction.outbound,
-                    author="system",
-                    text=apology.text,
-                    status=MessageStatus.sent,
-                )
-            )
+            session.add(_outbound(inbound.conversation_id, "system", apology))
