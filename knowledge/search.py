@@ -3,20 +3,25 @@
 A topic's dense score fuses its best-matching question (canonical or example) with its question+answer
 vector; passages use their own vector. BM25 adds what embeddings blur: exact product and menu names,
 numbers, abbreviations. The lexical part saturates (s / (s + K)) so that a score keeps a meaning across
-queries and can be thresholded for abstention.
+queries and can be thresholded for abstention. Without an encoder (`lexical`) the ranking is BM25 alone:
+the baseline the dense backends are measured against.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from knowledge.encoders import Encoder
-from knowledge.faq import FaqTopic
+from knowledge.faq import FaqTopic, load_topics
 from knowledge.index import KnowledgeIndex, passage_text
+from knowledge.ingest import Passage, passages
 from knowledge.lexical import BM25
+
+LEXICAL = "lexical"
 
 
 @dataclass(frozen=True)
@@ -40,76 +45,101 @@ class Fusion:
 
 
 class KnowledgeBase:
-    def __init__(self, index: KnowledgeIndex, encoder: Encoder, fusion: Fusion | None = None) -> None:
-        self.index = index
-        self.encoder = encoder
+    """Ranked FAQ answers and passages for a question. Build with `dense(...)` or `lexical_only()`."""
+
+    def __init__(
+        self,
+        topics: list[FaqTopic],
+        passages: list[Passage],
+        *,
+        backend: str,
+        build_seconds: float,
+        dense: tuple[KnowledgeIndex, Encoder] | None = None,
+        fusion: Fusion | None = None,
+    ) -> None:
+        self.topics = topics
+        self.by_topic = {t.topic: t for t in topics}
+        self.passages = passages
+        self.backend = backend  # the encoder id, or "lexical"
+        self.build_seconds = build_seconds
         self.fusion = fusion or Fusion()
-        self._topic_lexical = BM25([" ".join((t.question, *t.examples, t.answer)) for t in index.topics])
-        self._passage_lexical = BM25([passage_text(p) for p in index.passages])
+        self._dense = dense
+        self._topic_lexical = BM25([" ".join((t.question, *t.examples, t.answer)) for t in topics])
+        self._passage_lexical = BM25([passage_text(p) for p in passages])
+        self._brands = np.array([t.brand for t in topics] + [p.brand for p in passages])
+
+    @classmethod
+    def dense_hybrid(
+        cls, index: KnowledgeIndex, encoder: Encoder, fusion: Fusion | None = None
+    ) -> KnowledgeBase:
+        return cls(
+            index.topics,
+            index.passages,
+            backend=encoder.id,
+            build_seconds=index.manifest.build_seconds,
+            dense=(index, encoder),
+            fusion=fusion,
+        )
+
+    @classmethod
+    def lexical_only(cls) -> KnowledgeBase:
+        started = time.monotonic()
+        topics = list(load_topics())
+        chunks = passages(known_headings=[t.section for t in topics])
+        kb = cls(topics, chunks, backend=LEXICAL, build_seconds=0.0)
+        kb.build_seconds = round(time.monotonic() - started, 2)
+        return kb
 
     def _lexical(self, bm25: BM25, query: str) -> np.ndarray:
         scores = bm25.scores(query)
         return scores / (scores + self.fusion.lexical_saturation)
 
-    def _topic_scores(self, query_vector: np.ndarray, query: str) -> np.ndarray:
-        idx = self.index
-        n_topics = len(idx.topics)
-        q_scores, q_ids = idx.faq_questions.search(query_vector, idx.faq_questions.ntotal)
+    def _dense_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """Dense similarity of every topic and every passage to the query."""
+        assert self._dense is not None
+        idx, encoder = self._dense
+        vector = encoder.encode_queries([query])
+        n_topics = len(self.topics)
+        q_scores, q_ids = idx.faq_questions.search(vector, idx.faq_questions.ntotal)
         best_question = np.full(n_topics, -1.0, dtype=np.float32)
         np.maximum.at(best_question, idx.question_owner[q_ids[0]], q_scores[0])
-        qa_scores, qa_ids = idx.faq_qa.search(query_vector, n_topics)
+        qa_scores, qa_ids = idx.faq_qa.search(vector, n_topics)
         qa = np.empty(n_topics, dtype=np.float32)
         qa[qa_ids[0]] = qa_scores[0]
         w = self.fusion.question_weight
-        dense = w * best_question + (1 - w) * qa
-        lexical = self._lexical(self._topic_lexical, query)
-        return (1 - self.fusion.lexical_weight) * dense + self.fusion.lexical_weight * lexical
+        p_scores, p_ids = idx.passage_index.search(vector, idx.passage_index.ntotal)
+        passage = np.empty(idx.passage_index.ntotal, dtype=np.float32)
+        passage[p_ids[0]] = p_scores[0]
+        return w * best_question + (1 - w) * qa, passage
 
-    def _passage_scores(self, query_vector: np.ndarray, query: str) -> np.ndarray:
-        idx = self.index
-        scores, ids = idx.passage_index.search(query_vector, idx.passage_index.ntotal)
-        dense = np.empty(idx.passage_index.ntotal, dtype=np.float32)
-        dense[ids[0]] = scores[0]
-        lexical = self._lexical(self._passage_lexical, query)
-        fused = (1 - self.fusion.lexical_weight) * dense + self.fusion.lexical_weight * lexical
-        return fused - self.fusion.passage_penalty
+    def scores(self, query: str) -> np.ndarray:
+        """One fused score per topic, then per passage (the order of self.topics + self.passages)."""
+        topic = self._lexical(self._topic_lexical, query)
+        passage = self._lexical(self._passage_lexical, query)
+        if self._dense is not None:
+            dense_topic, dense_passage = self._dense_scores(query)
+            lw = self.fusion.lexical_weight
+            topic = (1 - lw) * dense_topic + lw * topic
+            passage = (1 - lw) * dense_passage + lw * passage
+        return np.concatenate([topic, passage - self.fusion.passage_penalty])
 
     def search(self, query: str, k: int = 5, brand: str | None = None) -> list[SearchHit]:
         """The k best FAQ answers and passages for the query, best first (optionally one brand only)."""
         query = query.strip()
-        if not query:
+        if not query or k <= 0:
             return []
-        vector = self.encoder.encode_queries([query])
-        hits: list[SearchHit] = []
-        topics: list[FaqTopic] = self.index.topics
-        for i, score in enumerate(self._topic_scores(vector, query)):
-            topic = topics[i]
-            if brand is None or topic.brand == brand:
-                hits.append(
-                    SearchHit(
-                        "faq",
-                        topic.topic,
-                        topic.document,
-                        topic.brand,
-                        topic.section,
-                        float(score),
-                        topic.reply,
-                        topic.topic,
-                    )
-                )
-        for i, score in enumerate(self._passage_scores(vector, query)):
-            passage = self.index.passages[i]
-            if brand is None or passage.brand == brand:
-                hits.append(
-                    SearchHit(
-                        "passage",
-                        passage.id,
-                        passage.document,
-                        passage.brand,
-                        passage.section,
-                        float(score),
-                        passage.text,
-                    )
-                )
-        hits.sort(key=lambda h: h.score, reverse=True)
-        return hits[:k]
+        scores = self.scores(query)
+        if brand is not None:
+            scores = np.where(self._brands == brand, scores, -np.inf)
+        k = min(k, int(np.isfinite(scores).sum()))
+        if k == 0:
+            return []
+        best = np.argpartition(-scores, k - 1)[:k]
+        return [self._hit(int(i), float(scores[i])) for i in best[np.argsort(-scores[best], kind="stable")]]
+
+    def _hit(self, i: int, score: float) -> SearchHit:
+        if i < len(self.topics):
+            t = self.topics[i]
+            return SearchHit("faq", t.topic, t.document, t.brand, t.section, score, t.reply, t.topic)
+        p = self.passages[i - len(self.topics)]
+        return SearchHit("passage", p.id, p.document, p.brand, p.section, score, p.text)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, HTTPException, Response
 from pydantic import BaseModel, Field
 
 from bot.deps import RouterDep, SettingsDep, bearer_matches
 from bot.services.identity import normalize_phone
+from knowledge.documents import BRANDS
 
 router = APIRouter(tags=["channels"])
 
@@ -56,7 +57,9 @@ async def rest_webhook(
     """Send one customer message; returns the bot's replies (Rasa's REST contract)."""
     trusted = bearer_matches(settings, authorization)
     metadata = channel_metadata(body.metadata, trusted=trusted)
-    brand = metadata.get("brand") if isinstance(metadata.get("brand"), str) else None
+    brand = metadata.get("brand")
+    if brand is not None and (not isinstance(brand, str) or brand not in BRANDS):
+        raise HTTPException(422, f"unknown brand {brand!r}; known: {', '.join(sorted(BRANDS))}")
     result = await router_.handle_customer_message(
         channel="rest", external_id=body.sender, text=body.message, metadata=metadata, brand=brand
     )

@@ -15,6 +15,7 @@ SPACY_ID_MODEL = MODELS_DIR / "spacy-id"
 def ensure_spacy_model() -> None:
     if (SPACY_ID_MODEL / "config.cfg").exists():
         return
+    SPACY_ID_MODEL.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
             str(RASA_VENV / "bin" / "python"),

@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from knowledge.documents import BY_FILE, DOCUMENTS
+from knowledge.faq import FaqTopic
 from knowledge.search import KnowledgeBase, SearchHit
 
 CALIBRATION_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "calibration.json"
@@ -29,16 +31,19 @@ _PLATFORM_NAMES = {
 @dataclass(frozen=True)
 class Thresholds:
     selector: float = 0.6  # ResponseSelector confidence above which its topic is answered as is
-    retrieval: float = 0.85  # fused retrieval score below which the bot abstains
-    out_of_scope: float = 0.9  # the same when NLU called the message out of scope: stricter
+    retrieval: float = 0.85  # fused retrieval score below which the bot does not answer outright
+    suggest: float = 0.8  # between this and `retrieval`: "did you mean …?" with FAQ questions as buttons
+    out_of_scope: float = 0.9  # the answer bar when NLU called the message out of scope (no suggestions)
     brand_margin: float = 0.02  # top answers of two platforms this close: ask which platform is meant
 
     @classmethod
-    def load(cls, path: Path = CALIBRATION_FILE) -> Thresholds:
+    def load(cls, backend: str, path: Path | None = None) -> Thresholds:
+        """The thresholds calibrated for this retrieval backend (`make calibrate`); defaults if none."""
+        path = path or CALIBRATION_FILE
         if not path.exists():
             return cls()
-        data = json.loads(path.read_text())
-        return cls(**{k: float(v) for k, v in data["thresholds"].items()})
+        saved = json.loads(path.read_text())["backends"].get(backend)
+        return cls(**{k: float(v) for k, v in saved["thresholds"].items()}) if saved else cls()
 
 
 @dataclass(frozen=True)
@@ -47,14 +52,28 @@ class SelectorPick:
     confidence: float
 
 
+MAX_SUGGESTIONS = 3
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A FAQ topic offered as "did you mean …?"; the button's payload asks its canonical question with the
+    platform named, which the bot then answers outright."""
+
+    topic: str
+    title: str
+    payload: str
+
+
 @dataclass(frozen=True)
 class Answer:
-    kind: Literal["faq", "passage", "abstain", "ask_brand"]
+    kind: Literal["faq", "passage", "abstain", "ask_brand", "suggest"]
     text: str | None = None
     doc: str | None = None
     section: str | None = None
     score: float = 0.0
     brands: tuple[str, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
 
 
 def named_brand(question: str) -> str | None:
@@ -93,27 +112,65 @@ def decide(
     thresholds: Thresholds | None = None,
 ) -> Answer:
     """The answer to give, or the reason not to give one. brand: the channel's pinned platform;
-    intent: what NLU called the message (out_of_scope raises the bar for retrieval)."""
+    intent: what NLU called the message (out_of_scope raises the bar for retrieval).
+
+    Unpinned and with no platform named, an answer whose platform has a close rival from another platform
+    (within brand_margin of retrieval score) is not given: the customer is asked which platform they mean.
+    """
     limits = thresholds or Thresholds()
+    picked = _suggested_topics(kb).get(_plain(question))
+    if picked is not None:  # a "did you mean" button pressed (or its question typed word for word)
+        return Answer("faq", picked.reply, picked.document, picked.section, 1.0)
     brand = brand or named_brand(question)
-    topics = {t.topic: t for t in kb.index.topics}
+    hits = kb.search(question, k=5, brand=brand)
+    topics = kb.by_topic
+    chosen: Answer | None = None
     if selector and selector.confidence >= limits.selector and selector.topic in topics:
         topic = topics[selector.topic]
         if brand is None or topic.brand == brand:
-            return Answer("faq", topic.reply, topic.document, topic.section, selector.confidence)
-    hits = kb.search(question, k=5, brand=brand)
-    bar = limits.out_of_scope if intent == "out_of_scope" else limits.retrieval
-    if not hits or hits[0].score < bar:
-        return Answer("abstain", score=hits[0].score if hits else 0.0)
-    best = hits[0]
-    if brand is None:
-        rivals = [
-            h for h in hits[1:] if h.brand != best.brand and best.score - h.score <= limits.brand_margin
-        ]
+            chosen = Answer("faq", topic.reply, topic.document, topic.section, selector.confidence)
+            chosen_brand = topic.brand
+    if chosen is None:
+        bar = limits.out_of_scope if intent == "out_of_scope" else limits.retrieval
+        if not hits or hits[0].score < bar:
+            top = hits[0].score if hits else 0.0
+            if intent != "out_of_scope":
+                offers = _suggestions(kb, hits, limits.suggest)
+                if offers:
+                    return Answer("suggest", score=top, suggestions=offers)
+            return Answer("abstain", score=top)
+        chosen, chosen_brand = _from_hit(hits[0]), hits[0].brand
+    if brand is None and hits:
+        own = max((h.score for h in hits if h.brand == chosen_brand), default=hits[0].score)
+        rivals = [h.brand for h in hits if h.brand != chosen_brand and h.score >= own - limits.brand_margin]
         if rivals:
-            brands = tuple(dict.fromkeys([best.brand, *(h.brand for h in rivals)]))
-            return Answer("ask_brand", score=best.score, brands=brands)
-    return _from_hit(best)
+            brands = tuple(dict.fromkeys([chosen_brand, *rivals]))
+            return Answer("ask_brand", score=chosen.score, brands=brands)
+    return chosen
+
+
+def suggestion(topic: FaqTopic) -> Suggestion:
+    platform = platform_name(topic.brand)
+    named = named_brand(topic.question) == topic.brand
+    return Suggestion(
+        topic.topic,
+        topic.question if named else f"{topic.question} ({platform})",
+        topic.question if named else f"{topic.question} di {platform}",
+    )
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+@cache
+def _suggested_topics(kb: KnowledgeBase) -> dict[str, FaqTopic]:
+    return {_plain(suggestion(t).payload): t for t in kb.topics}
+
+
+def _suggestions(kb: KnowledgeBase, hits: list[SearchHit], bar: float) -> tuple[Suggestion, ...]:
+    topics = [h.topic for h in hits if h.kind == "faq" and h.topic and h.score >= bar]
+    return tuple(suggestion(kb.by_topic[t]) for t in dict.fromkeys(topics))[:MAX_SUGGESTIONS]
 
 
 def platform_name(brand: str) -> str:

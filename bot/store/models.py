@@ -118,3 +118,20 @@ class OrderItem(Base):
     unit_price: Mapped[int]  # rupiah
 
     order: Mapped[Order] = relationship(back_populates="items")
+
+
+class UnansweredQuestion(Base):
+    """A customer question the bot could not answer from the corpus: work for the knowledge team."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    conversation_id: Mapped[str | None] = mapped_column(String(64))  # Rasa's opaque sender id
+    channel: Mapped[str | None] = mapped_column(String(20))
+    brand: Mapped[str | None] = mapped_column(String(40))
+    intent: Mapped[str | None] = mapped_column(String(80))
+    top_score: Mapped[float | None]
+    # FAQ topics offered as "did you mean …?" (comma-separated); empty when the bot found nothing at all
+    suggested: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

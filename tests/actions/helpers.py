@@ -54,6 +54,28 @@ def order_form_tracker(
     return Tracker.from_dict(state)
 
 
+def question_tracker(
+    text: str,
+    *,
+    intent: str = "faq",
+    pick: tuple[str, float] | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> Tracker:
+    """A customer's question as the latest message, with NLU's intent and ResponseSelector pick."""
+    state = copy.deepcopy(json.loads((DATA / "question_tracker.json").read_text()))
+    message = state["latest_message"]
+    message.update({"text": text, "intent": {"name": intent, "confidence": 0.9}})
+    if metadata:
+        message["metadata"] = metadata
+    if pick:
+        topic, confidence = pick
+        message["response_selector"] = {
+            "faq": {"response": {"intent_response_key": f"faq/{topic}", "confidence": confidence}}
+        }
+    state["events"].append({"event": "user", "text": text, "parse_data": message})
+    return Tracker.from_dict(state)
+
+
 def run_action(
     action: Action, tracker: Tracker, domain: dict[str, Any] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

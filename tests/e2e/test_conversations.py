@@ -27,6 +27,12 @@ class Chat:
         self.sender = f"e2e-{uuid.uuid4().hex[:8]}"
         self.metadata = metadata
         self.headers = {"Authorization": f"Bearer {API_TOKEN}"} if trusted else {}
+        self.buttons: list[dict] = []  # the buttons of the bot's last replies
+
+    def press(self, title_part: str) -> str:
+        """Press the button whose title contains title_part (its payload is sent as the message)."""
+        button = next(b for b in self.buttons if title_part.lower() in b["title"].lower())
+        return self.say(button["payload"])
 
     def say(self, text: str) -> str:
         body = {"sender": self.sender, "message": text}
@@ -36,6 +42,7 @@ class Chat:
         assert response.status_code == 200, response.text
         replies = response.json()
         assert all(r["recipient_id"] == self.sender for r in replies)
+        self.buttons = [b for r in replies for b in r.get("buttons") or []]
         return "\n".join(r.get("text") or "" for r in replies)
 
 
@@ -110,6 +117,29 @@ def test_out_of_scope_is_declined_with_a_human_offered(gateway):
     assert "sambungkan dengan CS" in reply
 
 
+def test_help_centre_question_is_answered_from_the_corpus_with_its_source(gateway):
+    reply = Chat(gateway).say("di 99 usahaku kalo bayar pake kartu kredit ada minimal transaksinya ga")
+    assert "500.000" in reply
+    assert "Sumber: FAQ 99% Usahaku" in reply
+
+
+def test_an_uncertain_question_gets_did_you_mean_and_the_pressed_topic_is_answered(gateway):
+    chat = Chat(gateway)
+    reply = chat.say("kak kalo bayar pake dana di 99 usahaku mentok di brp ya")
+    assert "Sumber:" not in reply  # no fact before the customer confirms what they meant
+    assert "Bukan, hubungi CS" in [b["title"] for b in chat.buttons]
+    answer = chat.press("batas")
+    assert "230.000" in answer
+    assert "Sumber: FAQ 99% Usahaku" in answer
+
+
+def test_question_the_corpus_cannot_answer_is_not_guessed(gateway, stack_db):
+    reply = Chat(gateway).say("kak di 99 usahaku ada diskon ongkir buat pembelian pertama ga")
+    assert "Mohon maaf Kak" in reply  # not found, out of scope, or "did you mean …?" — never a guess
+    assert "Sumber:" not in reply
+    assert "sambungkan dengan CS" in reply
+
+
 def test_request_human_is_recorded_and_the_control_payload_is_not_shown(gateway, stack_db):
     chat = Chat(gateway)
     response = gateway.post(
@@ -156,3 +186,13 @@ def test_rasa_down_gets_an_apology_and_the_message_is_kept(gateway, stack, stack
     finally:
         stack.start_service("rasa")
     assert Chat(gateway).say("halo kak") != ""
+
+
+def test_a_pinned_platform_holds_for_the_whole_conversation(gateway):
+    chat = Chat(gateway, metadata={"brand": "perhutani"})
+    chat.say("halo kak")
+    chat.metadata = None  # later messages do not repeat the brand; the conversation keeps it
+    reply = chat.say("syarat registrasi akun pembeli perorangan apa aja")
+    if chat.buttons:  # "did you mean": the options come from the pinned platform only
+        reply = chat.say(chat.buttons[0]["payload"])
+    assert "Sumber: S&K Penjualan Online Perhutani" in reply

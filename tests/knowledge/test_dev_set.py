@@ -1,7 +1,10 @@
 """The dev set itself: facts and sections really are in the documents (else its figures mean nothing)."""
 
+import re
+
 import yaml
 
+from bot.config import PROJECT_ROOT
 from knowledge.documents import BY_FILE, read_document
 from knowledge.evaluate import DEV_SET, load_dev_set
 
@@ -21,3 +24,20 @@ def test_every_fact_and_section_is_in_its_document():
         assert item["section"] in {line.strip() for line in text.splitlines()}, item["question"]
         for fact in item["facts"]:
             assert fact in text, (item["question"], fact)
+
+
+def _normalised(text: str) -> str:
+    without_entities = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
+    return re.sub(r"\W+", " ", without_entities.lower()).strip()
+
+
+def test_no_dev_question_is_a_training_example():
+    """A dev question that NLU was trained on would flatter every figure measured on the dev set."""
+    trained = set()
+    for path in (PROJECT_ROOT / "data" / "nlu").glob("*.yml"):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            for line in (item.get("examples") or "").splitlines():
+                if line.strip().startswith("- "):
+                    trained.add(_normalised(line.strip()[2:]))
+    leaked = [q.question for q in load_dev_set() if _normalised(q.question) in trained]
+    assert leaked == []

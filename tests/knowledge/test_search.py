@@ -82,3 +82,12 @@ def test_an_index_is_refused_by_another_encoder_and_when_the_corpus_changed(tmp_
     monkeypatch.setattr("knowledge.index.corpus_hash", lambda: "changed")
     with pytest.raises(IndexMismatch, match="changed"):
         load(TinyHashEncoder())
+
+
+def test_the_lexical_backend_ranks_without_an_index():
+    kb = get_knowledge("lexical")
+    hits = kb.search("limit pembayaran dana per transaksi brp", k=3, brand="usahaku99")
+    assert len(hits) == 3
+    assert all(h.brand == "usahaku99" for h in hits)
+    assert hits[0].score >= hits[1].score >= hits[2].score
+    assert any(contains_facts(h.text, ["230.000"]) for h in hits)

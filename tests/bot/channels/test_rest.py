@@ -39,6 +39,8 @@ def test_health_names_the_failing_dependencies(client_without_rasa):
         {"sender": "", "message": "halo"},
         {"sender": "x", "message": "a" * 5000},
         {"sender": "x", "message": "halo", "metadata": "not-an-object"},
+        {"sender": "x", "message": "halo", "metadata": {"brand": "shopee"}},
+        {"sender": "x", "message": "halo", "metadata": {"brand": ["aksestoko"]}},
     ],
 )
 def test_malformed_requests_are_422_and_store_nothing(client_without_rasa, body):

