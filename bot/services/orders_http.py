@@ -1,0 +1,158 @@
+"""The `http` order backend: a shop's own order system behind ORDERS_API_URL (contract in the README).
+
+    GET {ORDERS_API_URL}/orders/{id}                 -> 200 order JSON | 404 unknown
+    GET {ORDERS_API_URL}/orders?phone=+62…&limit=5   -> 200 {"orders": [order JSON, …]} (optional)
+
+Each attempt has a short timeout; timeouts, connection errors and 5xx are retried with exponential
+backoff; anything else that is not a well-formed answer (401/403, bad JSON, missing fields) is the order
+system's fault and raises OrderBackendUnavailable at once, so the bot apologises instead of guessing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+from typing import TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.services.identity import normalize_phone
+from bot.services.orders import OrderBackendUnavailable, OrderLine, OrderRecord
+
+log = logging.getLogger(__name__)
+
+_Model = TypeVar("_Model", bound=BaseModel)
+_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+
+
+class _Item(BaseModel):
+    sku: str
+    name: str
+    quantity: int = Field(ge=0)
+    unit_price: int = Field(default=0, ge=0)
+
+
+class _Order(BaseModel):
+    """The order JSON of the contract; unknown fields are ignored, missing required ones reject it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    brand: str
+    status: str
+    customer_name: str = ""
+    customer_phone: str
+    customer_email: str | None = None
+    courier: str | None = None
+    courier_service: str | None = None
+    resi: str | None = None
+    city: str | None = None
+    created_at: datetime
+    paid_at: datetime | None = None
+    processed_at: datetime | None = None
+    shipped_at: datetime | None = None
+    delivered_at: datetime | None = None
+    completed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    items: list[_Item] = Field(default_factory=list)
+
+    def record(self) -> OrderRecord:
+        return OrderRecord(
+            id=self.id.upper(),
+            brand=self.brand,
+            status=self.status,
+            customer_name=self.customer_name,
+            # Ownership checks compare E.164 numbers; an order system may store "0812…".
+            customer_phone=normalize_phone(self.customer_phone) or self.customer_phone,
+            customer_email=self.customer_email,
+            courier=self.courier,
+            courier_service=self.courier_service,
+            resi=self.resi,
+            city=self.city,
+            created_at=self.created_at,
+            paid_at=self.paid_at,
+            processed_at=self.processed_at,
+            shipped_at=self.shipped_at,
+            delivered_at=self.delivered_at,
+            completed_at=self.completed_at,
+            cancelled_at=self.cancelled_at,
+            cancel_reason=self.cancel_reason,
+            items=tuple(OrderLine(i.sku, i.name, i.quantity, i.unit_price) for i in self.items),
+        )
+
+
+class _OrderList(BaseModel):
+    orders: list[_Order]
+
+
+class HttpOrderBackend:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        timeout_seconds: float = 3.0,
+        retries: int = 2,
+        backoff_seconds: float = 0.25,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers=headers,
+            timeout=httpx.Timeout(timeout_seconds),
+            transport=transport,
+        )
+        self._retries = retries
+        self._backoff = backoff_seconds
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get_order(self, order_id: str) -> OrderRecord | None:
+        response = self._get(f"/orders/{quote(order_id.upper(), safe='')}")
+        if response.status_code == 404:
+            return None
+        return self._parse(response, _Order).record()
+
+    def recent_orders(self, phone: str, limit: int = 5) -> list[OrderRecord]:
+        response = self._get("/orders", params={"phone": phone, "limit": limit})
+        if response.status_code in (404, 405, 501):  # listing is optional in the contract
+            return []
+        orders = self._parse(response, _OrderList).orders
+        return [o.record() for o in orders][:limit]
+
+    def _get(self, path: str, params: dict[str, str | int] | None = None) -> httpx.Response:
+        for attempt in range(self._retries + 1):
+            last = attempt == self._retries
+            try:
+                response = self._client.get(path, params=params)
+            except httpx.TransportError as exc:  # timeouts, refused connections, resets
+                log.warning("order system %s failed (attempt %d): %s", path, attempt + 1, type(exc).__name__)
+                if last:
+                    raise OrderBackendUnavailable(f"order system unreachable: {type(exc).__name__}") from exc
+            else:
+                if response.status_code not in _RETRY_STATUSES:
+                    return response
+                status = response.status_code
+                log.warning("order system %s answered %d (attempt %d)", path, status, attempt + 1)
+                if last:
+                    raise OrderBackendUnavailable(f"order system answered {status}")
+            time.sleep(self._backoff * 2**attempt)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    @staticmethod
+    def _parse(response: httpx.Response, model: type[_Model]) -> _Model:
+        if response.status_code != 200:
+            raise OrderBackendUnavailable(f"order system answered {response.status_code}")
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            log.warning("order system sent an unusable answer: %s", exc.errors()[:3])
+            raise OrderBackendUnavailable("order system sent an unusable answer") from exc
