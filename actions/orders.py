@@ -11,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
+from actions.forms import owner_checked_slots
 from bot.services.identity import check_contact, is_owner_phone, normalize_phone
 from bot.services.order_status import explain_status
 from bot.services.orders import (
@@ -89,14 +90,16 @@ class ValidateOrderStatusForm(FormValidationAction):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[str]:
-        if (
-            _failures(tracker, "order_lookup_failures") >= MAX_ATTEMPTS
-            or _failures(tracker, "order_contact_failures") >= MAX_ATTEMPTS
-        ):
-            return []  # stop asking; action_check_order_status explains what to do instead
-        if tracker.get_slot("order_verified"):
-            return [slot for slot in domain_slots if slot != "order_contact"]
-        return domain_slots
+        return owner_checked_slots(
+            domain_slots,
+            tracker,
+            verified_slot="order_verified",
+            contact_slot="order_contact",
+            failures=max(
+                _failures(tracker, "order_lookup_failures"), _failures(tracker, "order_contact_failures")
+            ),
+            max_failures=MAX_ATTEMPTS,
+        )
 
     async def extract_order_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

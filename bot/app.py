@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
 
-from bot import api_knowledge, health
+from bot import api_complaints, api_knowledge, api_returns, health
 from bot.channels import rest
 from bot.config import Settings, get_settings
+from bot.jobs import complaint_deadline_job
 from bot.logs import configure_logging
 from bot.rasa_client import RasaClient
 from bot.router import ConversationRouter
@@ -29,7 +32,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.http = http
             app.state.rasa = rasa
             app.state.router = ConversationRouter(get_sessionmaker(), rasa)
-            yield
+            deadlines = asyncio.create_task(complaint_deadline_job(settings.complaint_check_seconds))
+            try:
+                yield
+            finally:
+                deadlines.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await deadlines
 
     app = FastAPI(
         title="Asisten CS — gateway",
@@ -39,4 +48,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(rest.router)
     app.include_router(api_knowledge.router)
+    app.include_router(api_complaints.router)
+    app.include_router(api_returns.router)
     return app

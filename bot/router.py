@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.services.credentials import redact_credentials
 from bot.store.models import Conversation, ConversationEvent, Direction, Message, MessageStatus
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,12 @@ log = logging.getLogger(__name__)
 BOT_UNAVAILABLE_TEXT = (
     "Mohon maaf Kak, sistem kami sedang mengalami gangguan sehingga pesan Kakak belum bisa dijawab "
     "sekarang. Pesan Kakak sudah kami simpan. Silakan coba kirim lagi beberapa saat lagi ya. 🙏"
+)
+# The help centre (FAQ 99% Usahaku — Keamanan Akun): nobody may ask for a password or an OTP.
+CREDENTIAL_WARNING_TEXT = (
+    "Mohon jangan bagikan kode OTP atau kata sandi kepada siapa pun, termasuk kepada kami, Kak: petugas "
+    "resmi tidak pernah memintanya. Kode tadi sudah kami sensor dan tidak kami simpan. Kalau Kakak merasa "
+    "kode itu sudah diketahui orang lain, segera ganti kata sandi akun Kakak."
 )
 _CONTROL_KEYS = ("handoff",)
 
@@ -80,6 +87,9 @@ class ConversationRouter:
         metadata: dict[str, Any],
         brand: str | None = None,
     ) -> RouteResult:
+        redacted = redact_credentials(text)
+        warnings = [Reply(text=CREDENTIAL_WARNING_TEXT)] if redacted != text else []
+        text = redacted  # neither our tables nor Rasa's tracker ever hold the secret
         conversation_id, message_id, pinned = await run_in_threadpool(
             self._store_inbound, channel, external_id, text, metadata, brand
         )
@@ -92,7 +102,7 @@ class ConversationRouter:
             apology = Reply(text=BOT_UNAVAILABLE_TEXT)
             await run_in_threadpool(self._store_unanswered, message_id, apology)
             return RouteResult(conversation_id, [apology], bot_available=False)
-        replies = [_reply_from_rasa(r) for r in raw]
+        replies = warnings + [_reply_from_rasa(r) for r in raw]
         await run_in_threadpool(self._store_replies, message_id, replies)
         return RouteResult(conversation_id, [r for r in replies if not _is_control(r)])
 

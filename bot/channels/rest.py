@@ -13,8 +13,10 @@ from knowledge.documents import BRANDS
 
 router = APIRouter(tags=["channels"])
 
-# Channel facts only the gateway (or a caller holding GATEWAY_API_TOKEN) may assert.
-TRUSTED_METADATA_KEYS = ("channel", "verified_phone")
+# Channel facts only the gateway (or a caller holding GATEWAY_API_TOKEN) may assert. `media` is a list of
+# {"url", "content_type"} the action server will fetch: from anyone else it would be a way to make our
+# server fetch arbitrary URLs.
+TRUSTED_METADATA_KEYS = ("channel", "verified_phone", "media")
 MAX_MESSAGE_CHARS = 4000
 
 

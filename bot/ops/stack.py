@@ -79,6 +79,7 @@ def _service_env(settings: Settings) -> dict[str, str]:
             "ACTION_SERVER_URL": settings.action_server_base_url,
             "GATEWAY_PORT": str(settings.gateway_port),
             "ENVIRONMENT": settings.environment,
+            "EVIDENCE_DIR": str(settings.evidence_dir),
         }
     )
     if settings.gateway_api_token:

@@ -61,26 +61,14 @@ class _Order(BaseModel):
     items: list[_Item] = Field(default_factory=list)
 
     def record(self) -> OrderRecord:
+        fields = self.model_dump(exclude={"items"})
         return OrderRecord(
-            id=self.id.upper(),
-            brand=self.brand,
-            status=self.status,
-            customer_name=self.customer_name,
-            # Ownership checks compare E.164 numbers; an order system may store "0812…".
-            customer_phone=normalize_phone(self.customer_phone) or self.customer_phone,
-            customer_email=self.customer_email,
-            courier=self.courier,
-            courier_service=self.courier_service,
-            resi=self.resi,
-            city=self.city,
-            created_at=self.created_at,
-            paid_at=self.paid_at,
-            processed_at=self.processed_at,
-            shipped_at=self.shipped_at,
-            delivered_at=self.delivered_at,
-            completed_at=self.completed_at,
-            cancelled_at=self.cancelled_at,
-            cancel_reason=self.cancel_reason,
+            **{
+                **fields,
+                "id": self.id.upper(),
+                # Ownership checks compare E.164 numbers; an order system may store "0812…".
+                "customer_phone": normalize_phone(self.customer_phone) or self.customer_phone,
+            },
             items=tuple(OrderLine(i.sku, i.name, i.quantity, i.unit_price) for i in self.items),
         )
 

@@ -29,7 +29,9 @@ def load_domain() -> dict[str, Any]:
     return domain
 
 
-def order_form_tracker(
+def form_tracker(
+    form: str,
+    requested_slot: str | None,
     *,
     text: str,
     extracted: dict[str, Any] | None = None,
@@ -37,9 +39,11 @@ def order_form_tracker(
     metadata: dict[str, Any] | None = None,
     intent: str = "inform",
 ) -> Tracker:
-    """The order form waiting for an answer, the customer's answer as the latest message, and the slot
-    values Rasa's slot mappings extracted from it (what the validation action is asked to validate)."""
+    """A form waiting for an answer (requested_slot), the customer's answer as the latest message, and the
+    slot values Rasa's slot mappings extracted from it (what the validation action is asked to validate)."""
     state = copy.deepcopy(json.loads((DATA / "order_form_tracker.json").read_text()))
+    state["active_loop"] = {"name": form}
+    state["slots"]["requested_slot"] = requested_slot
     state["slots"].update(slots or {})
     state["slots"].update(extracted or {})
     state["latest_message"].update(
@@ -52,6 +56,12 @@ def order_form_tracker(
     state["events"].append({"event": "user", "text": text, "parse_data": state["latest_message"]})
     state["events"].extend({"event": "slot", "name": k, "value": v} for k, v in (extracted or {}).items())
     return Tracker.from_dict(state)
+
+
+def order_form_tracker(*, slots: dict[str, Any] | None = None, **kwargs: Any) -> Tracker:
+    """The order status form asking for the order ID (unless slots say otherwise)."""
+    requested = (slots or {}).get("requested_slot", "order_id")
+    return form_tracker("order_status_form", requested, slots=slots, **kwargs)
 
 
 def question_tracker(

@@ -44,6 +44,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         rasa_port=free_port(),
         action_server_port=free_port(),
         gateway_api_token=SecretStr(API_TOKEN),
+        evidence_dir=tmp / "evidence",
     )
     upgrade(settings.database_url)
     engine = db.make_engine(settings.database_url)

@@ -34,10 +34,11 @@ class Chat:
         button = next(b for b in self.buttons if title_part.lower() in b["title"].lower())
         return self.say(button["payload"])
 
-    def say(self, text: str) -> str:
+    def say(self, text: str, **metadata: object) -> str:
+        """Send text (with extra metadata for this message, e.g. media=[...]); the bot's replies as text."""
         body = {"sender": self.sender, "message": text}
-        if self.metadata:
-            body["metadata"] = self.metadata
+        if self.metadata or metadata:
+            body["metadata"] = {**(self.metadata or {}), **metadata}
         response = self.gateway.post("/webhooks/rest/webhook", json=body, headers=self.headers)
         assert response.status_code == 200, response.text
         replies = response.json()

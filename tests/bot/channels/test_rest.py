@@ -59,3 +59,9 @@ def test_untrusted_callers_cannot_assert_a_verified_phone():
 def test_trusted_callers_pass_channel_facts_normalised():
     metadata = channel_metadata({"verified_phone": "0813 2274 0915", "channel": "kiosk"}, trusted=True)
     assert metadata == {"verified_phone": "+6281322740915", "channel": "kiosk"}
+
+
+def test_only_trusted_callers_may_hand_over_media_urls():
+    media = [{"url": "http://169.254.169.254/latest/meta-data", "content_type": "image/jpeg"}]
+    assert "media" not in channel_metadata({"media": media}, trusted=False)
+    assert channel_metadata({"media": media}, trusted=True)["media"] == media

@@ -1,4 +1,5 @@
 import re
+from datetime import date
 
 import pytest
 import yaml
@@ -68,3 +69,30 @@ def test_recent_orders_are_the_phone_owners_newest_first(database_url):
     orders = get_order_backend().recent_orders("+6281322740915", limit=5)
     assert [o.id for o in orders] == ["INV/20261120/MPL/9136301", "UK-2611-008170", "261115UMHVRSGA"]
     assert get_order_backend().recent_orders("+6280000000000") == []
+
+
+def test_timestamps_read_back_aware_so_deadlines_can_be_computed(database_url, now):
+    """SQLite keeps no offset; a naive paid_at made the 2x24 jam deadline of Perlu Diproses crash."""
+    from bot.services.order_status import explain_status
+
+    order = get_order_backend().get_order("INV/20261120/MPL/9136301")  # Perlu Diproses, paid 6 h ago
+    assert order.paid_at.tzinfo is not None
+    assert "2x24 jam" in explain_status(order, now).next_step
+
+
+def test_nlu_regexes_accept_the_same_ticket_and_return_numbers_as_the_actions():
+    from actions.complaints import TICKET_PATTERN
+    from actions.returns import RETURN_PATTERN
+    from bot.services.numbers import readable_number
+
+    nlu = yaml.safe_load((PROJECT_ROOT / "data/nlu/regex.yml").read_text())["nlu"]
+    for entity, prefix, pattern in (
+        ("ticket_id", "PGD", TICKET_PATTERN),
+        ("return_id", "RTR", RETURN_PATTERN),
+    ):
+        examples = next(item["examples"] for item in nlu if item.get("regex") == entity)
+        nlu_pattern = re.compile(examples.strip()[2:])
+        for _ in range(50):
+            number = readable_number(prefix, date(2026, 12, 1))
+            assert nlu_pattern.fullmatch(number), number
+            assert pattern.fullmatch(number), number

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 
 from actions.orders import ActionCheckOrderStatus, ValidateOrderStatusForm
 from bot.ops.seed import seed_orders
+from bot.services.complaints import file_complaint
 from bot.store import db
 from bot.store.migrate import upgrade
 from tests.actions.helpers import order_form_tracker, run_action, slot_values
@@ -54,3 +55,21 @@ def test_order_status_flow_on_postgres(postgres_url):
         order_form_tracker(text="", slots={"order_id": text, "order_verified": True}),
     )
     assert '"Sedang Dikirim"' in messages[0]["text"]
+
+
+def test_complaint_numbers_stay_unique_on_postgres(postgres_url, monkeypatch):
+    """A number another process already took is drawn again inside the same transaction."""
+    draws = iter(["PGD-2612-AAAAA", "PGD-2612-AAAAA", "PGD-2612-BBBBB"])
+    monkeypatch.setattr("bot.services.complaints.new_ticket_number", lambda _day: next(draws))
+    numbers = []
+    for _ in range(2):
+        with db.session_scope() as session:
+            complaint = file_complaint(
+                session,
+                customer_name="Rina",
+                customer_phone="+6281234500001",
+                description="refund belum masuk",
+                channel="whatsapp",
+            )
+            numbers.append(complaint.number)
+    assert numbers == ["PGD-2612-AAAAA", "PGD-2612-BBBBB"]

@@ -1,0 +1,307 @@
+"""Complaint tickets: collect what the Cankul procedure verifies, record it, give the number at once.
+
+Ticket status is shown only to the ticket's owner: the channel's verified phone, or the phone number
+given on the ticket.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.channel import channel_facts
+from actions.forms import owner_checked_slots
+from bot.config import get_settings
+from bot.services.complaints import REGIMES, file_complaint, find_complaint, local_date
+from bot.services.credentials import REDACTED
+from bot.services.identity import normalize_phone
+from bot.services.orders import ORDER_ID_PATTERN, extract_order_id
+from bot.services.timefmt import format_date
+from bot.store.db import session_scope
+
+Slots = dict[str, Any]
+MAX_TICKET_ATTEMPTS = 2
+TICKET_PATTERN = re.compile(r"\bPGD-\d{4}-[2-9A-HJ-NP-Z]{5}\b", re.IGNORECASE)
+_NO_ORDER = re.compile(
+    r"^\s*(tidak|tdk|gak|ga|nggak|enggak|engga|gk|bukan|belum|no|none|-)\b.*|.*\b(tidak ada|ga ada|gak ada|"
+    r"nggak ada|gk ada|tdk ada|bukan soal pesanan|bukan pesanan)\b.*",
+    re.IGNORECASE,
+)
+_NAME_PREFIX = re.compile(
+    r"^\s*(nama\s+(lengkap\s+)?(saya|sy|aku|ku)\s*(adalah|:)?|namaku|nama\s*:|atas nama|a\.?\s?n\.?|saya)\s+",
+    re.IGNORECASE,
+)
+_COMPLAINT_SLOTS = ("complaint_name", "complaint_phone", "complaint_order_id", "complaint_text")
+_TICKET_SLOTS = {
+    "ticket_number": None,
+    "ticket_contact": None,
+    "ticket_verified": None,
+    "ticket_failures": 0.0,
+}
+MIN_COMPLAINT_WORDS = 3
+PREFILL_MIN_WORDS = 8  # a first message this long already tells the complaint
+
+
+def _text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def _intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+class ValidateComplaintForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_complaint_form"
+
+    async def extract_complaint_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        """A phone number the channel has proven (WhatsApp) is not asked for again."""
+        verified = normalize_phone(channel_facts(tracker).verified_phone)
+        if verified and not tracker.get_slot("complaint_phone"):
+            return {"complaint_phone": verified}
+        return {}
+
+    async def extract_complaint_order_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        """ "mau komplain soal pesanan UK-2611-008170" names the order already."""
+        if tracker.get_slot("complaint_order_id") or tracker.get_slot("requested_slot"):
+            return {}
+        match = ORDER_ID_PATTERN.search(_text(tracker))
+        return {"complaint_order_id": match.group(0)} if match else {}
+
+    async def extract_complaint_text(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        """ "mau komplain, refund sy udh 3 minggu blm masuk padahal ..." already is the complaint."""
+        if tracker.get_slot("complaint_text") or tracker.get_slot("requested_slot"):
+            return {}
+        if _intent(tracker) != "file_complaint":
+            return {}
+        text = _text(tracker)
+        if len(text.split()) >= PREFILL_MIN_WORDS:
+            return {"complaint_text": text.strip()}
+        return {}
+
+    @staticmethod
+    def _held_a_secret(slot: str, tracker: Tracker) -> Slots | None:
+        """The gateway censored an OTP or password in this answer (and warned): ask the question again."""
+        return {slot: None} if REDACTED in _text(tracker) else None
+
+    def validate_complaint_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        if refused := self._held_a_secret("complaint_name", tracker):
+            return refused
+        name = _NAME_PREFIX.sub("", str(value or "")).strip(" .,!")
+        if not (2 <= len(name) <= 120) or not re.search(r"[A-Za-z]", name) or re.search(r"\d", name):
+            dispatcher.utter_message(text="Maaf Kak, boleh tulis nama lengkapnya saja?")
+            return {"complaint_name": None}
+        return {"complaint_name": name.title() if name.islower() or name.isupper() else name}
+
+    def validate_complaint_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        if refused := self._held_a_secret("complaint_phone", tracker):
+            return refused
+        phone = normalize_phone(str(value or ""))
+        if phone is None:
+            dispatcher.utter_message(
+                text="Maaf Kak, nomor HP-nya belum terbaca. Contohnya 081234567890 atau +6281234567890."
+            )
+            return {"complaint_phone": None}
+        return {"complaint_phone": phone}
+
+    def validate_complaint_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        if refused := self._held_a_secret("complaint_order_id", tracker):
+            return refused
+        text = str(value or "")
+        order_id = extract_order_id(text)
+        if order_id:
+            return {"complaint_order_id": order_id}
+        if _NO_ORDER.match(text) or _intent(tracker) == "deny":
+            return {"complaint_order_id": "-"}
+        dispatcher.utter_message(
+            text="Maaf Kak, nomor pesanannya belum terbaca. Ketik nomornya (contoh UK-2611-004821), atau "
+            '"tidak ada" kalau pengaduannya bukan soal pesanan.'
+        )
+        return {"complaint_order_id": None}
+
+    def validate_complaint_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        text = str(value or "").strip()  # an OTP in it arrives already censored by the gateway
+        if len(text.split()) < MIN_COMPLAINT_WORDS:
+            dispatcher.utter_message(
+                text="Boleh diceritakan sedikit lebih lengkap, Kak? Apa yang terjadi dan kapan."
+            )
+            return {"complaint_text": None}
+        return {"complaint_text": text[:4000]}
+
+
+class ActionSubmitComplaint(Action):
+    """Records the ticket; the number and the deadline go back in the same message."""
+
+    def name(self) -> str:
+        return "action_submit_complaint"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        reset = [SlotSet(slot, None) for slot in _COMPLAINT_SLOTS]
+        values = {slot: tracker.get_slot(slot) for slot in _COMPLAINT_SLOTS}
+        if not all(values.values()):
+            dispatcher.utter_message(response="utter_complaint_cancelled")
+            return reset
+        settings = get_settings()
+        facts = channel_facts(tracker)
+        order_id = values["complaint_order_id"]
+        with session_scope() as session:
+            complaint = file_complaint(
+                session,
+                customer_name=values["complaint_name"],
+                customer_phone=values["complaint_phone"],
+                description=values["complaint_text"],
+                channel=facts.channel or "rest",
+                order_id=None if order_id == "-" else order_id,
+                brand=facts.brand,
+                conversation_id=tracker.sender_id,
+                regime=settings.complaint_regime,
+                skip_joint_leave=settings.complaint_skip_joint_leave,
+                now=datetime.now(UTC),
+            )
+            number, due, days = (
+                complaint.number,
+                complaint.due_date,
+                REGIMES[complaint.regime].days_for(complaint.form),
+            )
+        dispatcher.utter_message(
+            text=f"Terima kasih, Kak {values['complaint_name']}. Pengaduan Kakak sudah kami catat dengan "
+            f"nomor tiket {number}. Tim kami akan menindaklanjutinya paling lambat {format_date(due)} "
+            f"({days} hari kerja, tidak termasuk Sabtu, Minggu dan hari libur nasional). Simpan nomor "
+            f'tiket ini ya, Kak: ketik "status tiket {number}" untuk menanyakan perkembangannya.'
+        )
+        return reset
+
+
+class ValidateTicketStatusForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_ticket_status_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        return owner_checked_slots(
+            domain_slots,
+            tracker,
+            verified_slot="ticket_verified",
+            contact_slot="ticket_contact",
+            failures=float(tracker.get_slot("ticket_failures") or 0),
+            max_failures=MAX_TICKET_ATTEMPTS,
+        )
+
+    async def extract_ticket_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        match = TICKET_PATTERN.search(_text(tracker))
+        if match and not tracker.get_slot("ticket_number"):
+            return {"ticket_number": match.group(0)}
+        return {}
+
+    def validate_ticket_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        failures = float(tracker.get_slot("ticket_failures") or 0)
+        match = TICKET_PATTERN.search(str(value or ""))
+        if not match:
+            dispatcher.utter_message(
+                text="Maaf Kak, nomor tiketnya belum terbaca. Formatnya seperti PGD-2611-7KQ4M."
+            )
+            return {"ticket_number": None, "ticket_failures": failures + 1}
+        with session_scope() as session:
+            complaint = find_complaint(session, match.group(0))
+            owner = complaint.customer_phone if complaint else None
+        if complaint is None:
+            dispatcher.utter_message(
+                text=f"Mohon maaf Kak, tiket {match.group(0).upper()} tidak kami temukan. "
+                "Boleh dicek lagi nomornya?"
+            )
+            return {"ticket_number": None, "ticket_failures": failures + 1}
+        verified = normalize_phone(channel_facts(tracker).verified_phone)
+        return {
+            "ticket_number": match.group(0).upper(),
+            "ticket_verified": bool(verified and verified == owner),
+        }
+
+    def validate_ticket_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        failures = float(tracker.get_slot("ticket_failures") or 0)
+        with session_scope() as session:
+            complaint = find_complaint(session, tracker.get_slot("ticket_number") or "")
+            owner = complaint.customer_phone if complaint else None
+        if owner and normalize_phone(str(value or "")) == owner:
+            return {"ticket_contact": "verified", "ticket_verified": True}
+        dispatcher.utter_message(
+            text="Maaf Kak, nomor HP tersebut tidak cocok dengan data pengaduan. Pastikan nomor yang sama "
+            "dengan saat mengajukan pengaduan."
+        )
+        return {"ticket_contact": None, "ticket_failures": failures + 1}
+
+
+_STATUS_TEXT = {
+    "diterima": "sudah kami terima dan menunggu ditangani petugas",
+    "diproses": "sedang ditangani petugas kami",
+    "diperpanjang": "sedang ditangani dan batas waktunya diperpanjang",
+    "dijawab": "sudah dijawab oleh petugas kami",
+    "selesai": "sudah selesai",
+}
+
+
+class ActionTicketStatus(Action):
+    def name(self) -> str:
+        return "action_ticket_status"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        reset = [SlotSet(slot, value) for slot, value in _TICKET_SLOTS.items()]
+        number = tracker.get_slot("ticket_number")
+        if not number or not tracker.get_slot("ticket_verified"):
+            dispatcher.utter_message(
+                text="Mohon maaf Kak, demi keamanan data, status tiket hanya bisa saya tampilkan kepada "
+                'pemilik tiket. Ketik "CS" kalau Kakak ingin dibantu tim kami.'
+            )
+            return reset
+        with session_scope() as session:
+            complaint = find_complaint(session, number)
+            if complaint is None:
+                dispatcher.utter_message(text=f"Mohon maaf Kak, tiket {number} tidak kami temukan.")
+                return reset
+            lines = [
+                f"Tiket {complaint.number} (diterima {format_date(local_date(complaint.received_at))}): "
+                f"pengaduan Kakak {_STATUS_TEXT.get(complaint.status, complaint.status)}."
+            ]
+            if complaint.resolved_at is None:
+                lines.append(f"Batas waktu penyelesaian: {format_date(complaint.due_date)}.")
+            extension = next((e for e in complaint.events if e.kind == "extended"), None)
+            if extension is not None:
+                lines.append(f"Alasan perpanjangan: {extension.note}.")
+            answer = next((e for e in reversed(complaint.events) if e.kind == "answered"), None)
+            if answer is not None and answer.note:
+                lines.append(f"Jawaban petugas: {answer.note}")
+        dispatcher.utter_message(text="\n".join(lines))
+        return reset

@@ -1,0 +1,423 @@
+"""Damaged-goods returns: prove the order is the customer's, pick the item, take quantity, description and
+two pieces of evidence (fetched and stored as they arrive), then record the request by the corpus' rules."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.channel import channel_facts
+from actions.forms import owner_checked_slots
+from bot.config import get_settings
+from bot.services.evidence import EvidenceRejected, EvidenceUnavailable, StoredEvidence, fetch_evidence
+from bot.services.identity import check_contact, is_owner_phone, normalize_phone
+from bot.services.orders import (
+    ORDER_ID_PATTERN,
+    OrderBackendUnavailable,
+    OrderRecord,
+    extract_order_id,
+    get_order_backend,
+)
+from bot.services.returns import (
+    ReturnNotAllowed,
+    check_eligibility,
+    check_received,
+    find_line,
+    find_return,
+    submit_return,
+)
+from bot.store.db import session_scope
+
+log = logging.getLogger(__name__)
+
+Slots = dict[str, Any]
+MAX_ATTEMPTS = 2
+RETURN_PATTERN = re.compile(r"\bRTR-\d{4}-[2-9A-HJ-NP-Z]{5}\b", re.IGNORECASE)
+# "eh salah, order yg satunya", "bukan pesanan itu": the customer corrects the order mid-form
+_CORRECTION = re.compile(
+    r"\b(salah|keliru|bukan (yang|yg) itu|yang satunya|yg satunya|ganti)\b", re.IGNORECASE
+)
+_ORDER_WORDS = re.compile(r"\b(order|orderan|pesanan|pesenan|invoice|no)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\d+")
+_ORDER_SLOTS = ("return_order_id", "return_contact", "return_verified", "return_item", "return_quantity")
+_ALL_SLOTS = (
+    *_ORDER_SLOTS,
+    "return_description",
+    "return_photo_goods",
+    "return_photo_document",
+)
+EVIDENCE_KIND = {"return_photo_goods": "barang", "return_photo_document": "dokumen"}
+
+
+def _text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def _order(tracker: Tracker) -> OrderRecord | None:
+    order_id = tracker.get_slot("return_order_id")
+    return get_order_backend().get_order(order_id) if order_id else None
+
+
+def _order_or_apology(
+    slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> tuple[OrderRecord | None, Slots]:
+    """The form's order; when the order system is down, the apology is said and the form stops."""
+    try:
+        return _order(tracker), {}
+    except OrderBackendUnavailable:
+        dispatcher.utter_message(response="utter_order_backend_down")
+        return None, {slot: None, "return_failures": float(MAX_ATTEMPTS)}
+
+
+def _failures(tracker: Tracker) -> float:
+    return float(tracker.get_slot("return_failures") or 0)
+
+
+def _refused(order: OrderRecord, dispatcher: CollectingDispatcher) -> str | None:
+    """Why this (owned) order cannot be returned at all, said to the customer; None when it can."""
+    try:
+        check_received(
+            order,
+            now=datetime.now(UTC),
+            window_hours=get_settings().return_window_hours.get(order.brand),
+        )
+    except ReturnNotAllowed as exc:
+        dispatcher.utter_message(text=exc.reason)
+        return exc.reason
+    return None
+
+
+class ValidateReturnForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_return_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        return owner_checked_slots(
+            domain_slots,
+            tracker,
+            verified_slot="return_verified",
+            contact_slot="return_contact",
+            failures=_failures(tracker),
+            max_failures=MAX_ATTEMPTS,
+        )
+
+    async def extract_return_order_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        """The order named in the first message, or a correction to another order at any point."""
+        text = _text(tracker)
+        current = tracker.get_slot("return_order_id")
+        match = ORDER_ID_PATTERN.search(text)
+        if match and match.group(0).upper() != current:
+            if current is None:
+                if tracker.get_slot("requested_slot") == "return_order_id":
+                    return {}  # the ordinary answer: the from_text mapping hands it to validation
+                return {"return_order_id": match.group(0)}
+            # another order than the one given before: what belonged to the old one goes (validation of
+            # the new ID, which runs after these, sets return_verified again)
+            cleared = dict.fromkeys(slot for slot in _ORDER_SLOTS if slot != "return_order_id")
+            return {**cleared, "return_order_id": match.group(0)}
+        if current and _CORRECTION.search(text) and _ORDER_WORDS.search(text):
+            return dict.fromkeys(_ORDER_SLOTS)  # the form asks for the order again
+        return {}
+
+    def validate_return_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        if value is None:
+            return {"return_order_id": None}
+        order_id = extract_order_id(str(value))
+        if order_id is None:
+            dispatcher.utter_message(response="utter_order_id_not_understood")
+            return {"return_order_id": None, "return_failures": _failures(tracker) + 1}
+        try:
+            order = get_order_backend().get_order(order_id)
+        except OrderBackendUnavailable:
+            dispatcher.utter_message(response="utter_order_backend_down")
+            return {"return_order_id": None, "return_failures": float(MAX_ATTEMPTS)}
+        if order is None:
+            dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
+            return {"return_order_id": None, "return_failures": _failures(tracker) + 1}
+        verified = is_owner_phone(order, channel_facts(tracker).verified_phone)
+        if verified and _refused(order, dispatcher):  # said only to the owner: status is personal data
+            return {"return_order_id": order.id, "return_failures": float(MAX_ATTEMPTS)}
+        return {"return_order_id": order.id, "return_verified": verified}
+
+    def validate_return_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        order, down = _order_or_apology("return_contact", dispatcher, tracker)
+        if down:
+            return down
+        if order is None:
+            return {"return_contact": None, "return_order_id": None}
+        check = check_contact(order, str(value or ""))
+        if check.matches:
+            if _refused(order, dispatcher):
+                return {"return_contact": "verified", "return_failures": float(MAX_ATTEMPTS)}
+            return {"return_contact": "verified", "return_verified": True}
+        response = "utter_order_contact_mismatch" if check.given else "utter_order_contact_not_understood"
+        dispatcher.utter_message(response=response, order_id=order.id)
+        return {"return_contact": None, "return_failures": _failures(tracker) + 1}
+
+    def validate_return_item(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        order, down = _order_or_apology("return_item", dispatcher, tracker)
+        if down:
+            return down
+        if order is None:
+            return {"return_item": None}
+        line = find_line(order, str(value or ""))
+        if line is None:
+            dispatcher.utter_message(text="Maaf Kak, barang yang mana? Pilih salah satu dari daftar ya.")
+            return {"return_item": None}
+        settings = get_settings()
+        with session_scope() as session:
+            try:
+                check_eligibility(
+                    session,
+                    order,
+                    line,
+                    now=datetime.now(UTC),
+                    window_hours=settings.return_window_hours.get(order.brand),
+                )
+            except ReturnNotAllowed as exc:
+                dispatcher.utter_message(text=exc.reason)
+                return {"return_item": None, "return_failures": float(MAX_ATTEMPTS)}
+        return {"return_item": line.sku}
+
+    def validate_return_quantity(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        order = _order(tracker)
+        line = find_line(order, tracker.get_slot("return_item") or "") if order else None
+        numbers = [int(n) for n in _NUMBER.findall(str(value or ""))]
+        if line is None:
+            return {"return_quantity": None, "return_item": None}
+        if len(numbers) != 1 or not 1 <= numbers[0] <= line.quantity:
+            dispatcher.utter_message(
+                text=f"Jumlahnya berapa, Kak? Tulis angka antara 1 dan {line.quantity} "
+                f"(jumlah {line.name} yang diterima)."
+            )
+            return {"return_quantity": None}
+        return {"return_quantity": str(numbers[0])}
+
+    def validate_return_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        text = str(value or "").strip()
+        if len(text.split()) < 2:
+            dispatcher.utter_message(text="Boleh dijelaskan sedikit lebih lengkap kerusakannya, Kak?")
+            return {"return_description": None}
+        return {"return_description": text[:2000]}
+
+    def _evidence(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Slots:
+        media = (tracker.latest_message.get("metadata") or {}).get("media") or []
+        if not media:
+            dispatcher.utter_message(
+                text="Belum ada foto yang masuk, Kak. Kirimkan fotonya langsung di chat ini ya."
+            )
+            return {slot: None}
+        settings = get_settings()
+        first = media[0] if isinstance(media[0], dict) else {}
+        try:
+            stored = fetch_evidence(
+                str(first.get("url") or ""),
+                dest_dir=settings.evidence_dir,
+                max_bytes=settings.evidence_max_bytes,
+                declared_type=first.get("content_type"),
+            )
+        except EvidenceRejected as exc:
+            dispatcher.utter_message(text=str(exc))
+            return {slot: None}
+        except EvidenceUnavailable:
+            log.warning("evidence could not be fetched for %s", slot)
+            dispatcher.utter_message(
+                text="Maaf Kak, fotonya belum berhasil kami terima. Boleh dikirim ulang?"
+            )
+            return {slot: None}
+        return {slot: json.dumps(stored.__dict__)}
+
+    @staticmethod
+    def _media_answer(slot: str, tracker: Tracker) -> Slots:
+        """A file fills the requested evidence slot whatever NLU made of its caption ("ini fotonya" is not a
+        bot challenge); words alone go to validation too (which asks for the file), except a "no"."""
+        if tracker.get_slot("requested_slot") != slot:
+            return {}
+        if (tracker.latest_message.get("metadata") or {}).get("media"):
+            return {slot: "media"}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in ("deny", "request_human", "goodbye"):
+            return {}  # the form steps aside and the rules for stopping or a human apply
+        return {slot: _text(tracker) or "-"}
+
+    async def extract_return_photo_goods(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        return self._media_answer("return_photo_goods", tracker)
+
+    async def extract_return_photo_document(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        return self._media_answer("return_photo_document", tracker)
+
+    def validate_return_photo_goods(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        return self._evidence("return_photo_goods", dispatcher, tracker)
+
+    def validate_return_photo_document(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        return self._evidence("return_photo_document", dispatcher, tracker)
+
+
+class ActionAskReturnItem(Action):
+    """Which item was damaged: the order's items as buttons (payload: the SKU)."""
+
+    def name(self) -> str:
+        return "action_ask_return_item"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        try:
+            order = _order(tracker)
+        except OrderBackendUnavailable:
+            order = None
+        if order is None or not order.items:
+            dispatcher.utter_message(text="Barang apa yang rusak, Kak?")
+            return []
+        dispatcher.utter_message(
+            text="Barang mana yang rusak, Kak?",
+            buttons=[
+                {"title": f"{line.name} ({line.quantity})", "payload": line.sku} for line in order.items
+            ],
+        )
+        return []
+
+
+class ActionSubmitReturn(Action):
+    def name(self) -> str:
+        return "action_submit_return"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        reset = [SlotSet(slot, None) for slot in _ALL_SLOTS] + [SlotSet("return_failures", 0.0)]
+        values = {slot: tracker.get_slot(slot) for slot in _ALL_SLOTS if slot != "return_contact"}
+        if not all(values.values()):
+            dispatcher.utter_message(
+                text='Mohon maaf Kak, pengajuan retur belum bisa saya catat. Ketik "CS" kalau Kakak ingin '
+                "dibantu tim kami."
+            )
+            return reset
+        try:
+            order = _order(tracker)
+        except OrderBackendUnavailable:
+            dispatcher.utter_message(response="utter_order_backend_down")
+            return []  # keep everything; the customer can try again
+        line = find_line(order, values["return_item"]) if order else None
+        if order is None or line is None:
+            dispatcher.utter_message(response="utter_order_not_found", order_id=values["return_order_id"])
+            return reset
+        evidence = [
+            (EVIDENCE_KIND[slot], StoredEvidence(**json.loads(values[slot])))
+            for slot in ("return_photo_goods", "return_photo_document")
+        ]
+        settings = get_settings()
+        facts = channel_facts(tracker)
+        with session_scope() as session:
+            try:
+                request = submit_return(
+                    session,
+                    order=order,
+                    line=line,
+                    quantity=int(values["return_quantity"]),
+                    description=values["return_description"],
+                    evidence=evidence,
+                    channel=facts.channel or "rest",
+                    conversation_id=tracker.sender_id,
+                    window_hours=settings.return_window_hours.get(order.brand),
+                )
+            except ReturnNotAllowed as exc:
+                dispatcher.utter_message(text=exc.reason)
+                return reset
+            number, attempt = request.number, request.attempt
+        second = " Ini pengajuan kedua (terakhir) untuk barang ini." if attempt == 2 else ""
+        quantity = values["return_quantity"]
+        dispatcher.utter_message(
+            text=f"Pengajuan retur Kakak sudah kami terima dengan nomor {number}: {quantity} x {line.name} "
+            f"dari pesanan {order.id}, dengan foto barang dan SPJ/resi.{second} Penjual/distributor akan "
+            "memeriksa buktinya lalu memutuskan: barang dikirim ulang atau invoice dipotong sesuai jumlah "
+            f'yang disetujui. Ketik "status retur {number}" untuk melihat perkembangannya.'
+        )
+        return reset
+
+
+_STATUS_TEXT = {
+    "diajukan": "sedang diperiksa oleh penjual/distributor",
+    "ditolak": "ditolak",
+    "dikirim_ulang": "disetujui: barang pengganti dikirim ulang",
+    "potong_invoice": "disetujui: invoice dipotong",
+    "selesai": "selesai",
+}
+
+
+class ActionReturnStatus(Action):
+    """A return's status by number, for the customer whose order it is."""
+
+    def name(self) -> str:
+        return "action_return_status"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        match = RETURN_PATTERN.search(_text(tracker)) or RETURN_PATTERN.search(
+            tracker.get_slot("return_number") or ""
+        )
+        phone = normalize_phone(channel_facts(tracker).verified_phone)
+        with session_scope() as session:
+            request = find_return(session, match.group(0)) if match else None
+            if request is None:
+                dispatcher.utter_message(
+                    text="Boleh sebutkan nomor returnya, Kak? Formatnya seperti RTR-2612-7KQ4M."
+                    if match is None
+                    else f"Mohon maaf Kak, retur {match.group(0).upper()} tidak kami temukan."
+                )
+                return [SlotSet("return_number", None)]
+            own_conversation = request.conversation_id == tracker.sender_id
+            if not own_conversation and (phone is None or phone != request.customer_phone):
+                # Elsewhere the number alone is not proof enough: it could be read off someone's screen.
+                dispatcher.utter_message(
+                    text="Mohon maaf Kak, demi keamanan data status retur hanya bisa saya tampilkan di "
+                    'percakapan tempat retur diajukan atau di WhatsApp dari nomor pemesan. Ketik "CS" kalau '
+                    "ingin dibantu tim kami."
+                )
+                return [SlotSet("return_number", None)]
+            lines = [
+                f"Retur {request.number} ({request.quantity_reported} x {request.item_name}, pesanan "
+                f"{request.order_id}): {_STATUS_TEXT.get(request.status, request.status)}."
+            ]
+            if request.quantity_accepted is not None:
+                lines.append(f"Jumlah yang disetujui: {request.quantity_accepted}.")
+            if request.decision_reason:
+                lines.append(f"Keterangan: {request.decision_reason}.")
+            if request.status == "ditolak" and request.attempt == 1:
+                lines.append('Kakak masih bisa mengajukan sekali lagi: ketik "retur" untuk mengajukan ulang.')
+        dispatcher.utter_message(text="\n".join(lines))
+        return [SlotSet("return_number", None)]

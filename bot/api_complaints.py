@@ -1,0 +1,172 @@
+"""Staff API for complaint tickets under /api/agent/complaints, and the quarterly report as CSV.
+
+Authenticated with the integrator token (GATEWAY_API_TOKEN) until agent accounts exist (issue 6); the
+acting agent's name is recorded in the ticket's history.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from bot.deps import require_api_token
+from bot.services.complaint_report import complaint_report
+from bot.services.complaints import (
+    OPEN_STATUSES,
+    ComplaintError,
+    extend,
+    find_complaint,
+    local_date,
+    record_step,
+    working_days_left,
+)
+from bot.services.identity import mask_phone
+from bot.store.db import session_scope
+from bot.store.models import Complaint
+
+router = APIRouter(prefix="/api/agent", tags=["complaints"], dependencies=[Depends(require_api_token)])
+NEAR_DEADLINE_DAYS = 2
+
+
+class ComplaintEventPublic(BaseModel):
+    kind: str
+    actor: str
+    note: str | None
+    created_at: datetime
+
+
+class ComplaintPublic(BaseModel):
+    number: str
+    status: str
+    regime: str
+    form: str
+    channel: str
+    brand: str | None
+    customer_name: str
+    customer_phone: str  # masked: the agent sees enough to recognise it
+    order_id: str | None
+    category: str
+    description: str
+    received_at: datetime
+    due_date: date
+    working_days_left: int
+    near_deadline: bool  # open and due within NEAR_DEADLINE_DAYS working days (or overdue)
+    breached: bool
+    events: list[ComplaintEventPublic]
+
+
+def _public(complaint: Complaint, today: date) -> ComplaintPublic:
+    left = working_days_left(complaint, today=today)
+    is_open = complaint.status in OPEN_STATUSES
+    return ComplaintPublic(
+        number=complaint.number,
+        status=complaint.status,
+        regime=complaint.regime,
+        form=complaint.form,
+        channel=complaint.channel,
+        brand=complaint.brand,
+        customer_name=complaint.customer_name,
+        customer_phone=mask_phone(complaint.customer_phone),
+        order_id=complaint.order_id,
+        category=complaint.category,
+        description=complaint.description,
+        received_at=complaint.received_at,
+        due_date=complaint.due_date,
+        working_days_left=left,
+        near_deadline=is_open and left <= NEAR_DEADLINE_DAYS,
+        breached=complaint.breached_at is not None,
+        events=[
+            ComplaintEventPublic(kind=e.kind, actor=e.actor, note=e.note, created_at=e.created_at)
+            for e in complaint.events
+        ],
+    )
+
+
+def _today() -> date:
+    return local_date(datetime.now().astimezone())
+
+
+def _find(session: Session, number: str) -> Complaint:
+    complaint = find_complaint(session, number)
+    if complaint is None:
+        raise HTTPException(404, f"no complaint {number}")
+    return complaint
+
+
+def _list(open_only: bool, limit: int) -> list[ComplaintPublic]:
+    with session_scope() as session:
+        query = select(Complaint).order_by(Complaint.due_date, Complaint.id).limit(limit)
+        if open_only:
+            query = query.where(Complaint.status.in_(OPEN_STATUSES))
+        return [_public(c, _today()) for c in session.scalars(query)]
+
+
+@router.get("/complaints", response_model=list[ComplaintPublic])
+async def list_complaints(
+    open_only: bool = True, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[ComplaintPublic]:
+    """Tickets by deadline, nearest first; `near_deadline` flags those due within 2 working days."""
+    return await run_in_threadpool(_list, open_only, limit)
+
+
+def _get(number: str) -> ComplaintPublic:
+    with session_scope() as session:
+        complaint = _find(session, number)
+        return _public(complaint, _today())
+
+
+@router.get("/complaints/{number}", response_model=ComplaintPublic)
+async def get_complaint(number: str) -> ComplaintPublic:
+    return await run_in_threadpool(_get, number)
+
+
+class StepRequest(BaseModel):
+    step: Literal["assigned", "answered", "closed", "extended"]
+    agent: str = Field(min_length=1, max_length=50)
+    note: str | None = Field(default=None, max_length=4000)
+
+
+def _step(number: str, request: StepRequest) -> ComplaintPublic:
+    with session_scope() as session:
+        complaint = _find(session, number)
+        actor = f"agent:{request.agent}"
+        try:
+            if request.step == "extended":
+                extend(session, complaint, reason=request.note or "", actor=actor)
+            else:
+                record_step(session, complaint, kind=request.step, actor=actor, note=request.note)
+        except ComplaintError as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return _public(complaint, _today())
+
+
+@router.post("/complaints/{number}/steps", response_model=ComplaintPublic)
+async def add_step(number: str, request: StepRequest) -> ComplaintPublic:
+    """Assign, answer, close, or extend (once, `note` is the reason the customer is told)."""
+    return await run_in_threadpool(_step, number, request)
+
+
+def _report(quarter: str) -> str:
+    with session_scope() as session:
+        return complaint_report(session, quarter)
+
+
+@router.get("/reports/complaints", response_class=PlainTextResponse)
+async def quarterly_report(quarter: Annotated[str, Query(examples=["2026Q4"])]) -> PlainTextResponse:
+    """The quarterly complaint report for OJK as CSV (same as `python -m bot.reports complaints`)."""
+    try:
+        text = await run_in_threadpool(_report, quarter)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return PlainTextResponse(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="pengaduan-{quarter.upper()}.csv"'},
+    )

@@ -1,0 +1,178 @@
+"""Staff API for damaged-goods returns under /api/agent/returns: list, detail, decide, complete.
+
+Authenticated with the integrator token (GATEWAY_API_TOKEN) until agent accounts exist (issue 6).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from bot.deps import require_api_token
+from bot.services.identity import mask_phone
+from bot.services.returns import OPEN_STATUSES, ReturnNotAllowed, complete, decide, find_return
+from bot.store.db import session_scope
+from bot.store.models import ReturnRequest
+
+router = APIRouter(prefix="/api/agent", tags=["returns"], dependencies=[Depends(require_api_token)])
+
+
+class EvidencePublic(BaseModel):
+    kind: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    stored_path: str
+
+
+class ReturnEventPublic(BaseModel):
+    kind: str
+    actor: str
+    note: str | None
+    created_at: datetime
+
+
+class ReturnPublic(BaseModel):
+    number: str
+    status: str
+    attempt: int
+    order_id: str
+    brand: str | None
+    item_sku: str
+    item_name: str
+    quantity_reported: int
+    quantity_accepted: int | None
+    outcome: str | None
+    decision_reason: str | None
+    description: str
+    channel: str
+    customer_phone: str  # masked
+    created_at: datetime
+    evidence: list[EvidencePublic]
+    events: list[ReturnEventPublic]
+
+
+def _public(request: ReturnRequest) -> ReturnPublic:
+    return ReturnPublic(
+        number=request.number,
+        status=request.status,
+        attempt=request.attempt,
+        order_id=request.order_id,
+        brand=request.brand,
+        item_sku=request.item_sku,
+        item_name=request.item_name,
+        quantity_reported=request.quantity_reported,
+        quantity_accepted=request.quantity_accepted,
+        outcome=request.outcome,
+        decision_reason=request.decision_reason,
+        description=request.description,
+        channel=request.channel,
+        customer_phone=mask_phone(request.customer_phone),
+        created_at=request.created_at,
+        evidence=[
+            EvidencePublic(
+                kind=e.kind,
+                content_type=e.content_type,
+                size_bytes=e.size_bytes,
+                sha256=e.sha256,
+                stored_path=e.stored_path,
+            )
+            for e in request.evidence
+        ],
+        events=[
+            ReturnEventPublic(kind=e.kind, actor=e.actor, note=e.note, created_at=e.created_at)
+            for e in request.events
+        ],
+    )
+
+
+def _find(session: Session, number: str) -> ReturnRequest:
+    request = find_return(session, number)
+    if request is None:
+        raise HTTPException(404, f"no return {number}")
+    return request
+
+
+def _list(open_only: bool, limit: int) -> list[ReturnPublic]:
+    with session_scope() as session:
+        query = select(ReturnRequest).order_by(ReturnRequest.id).limit(limit)
+        if open_only:
+            query = query.where(ReturnRequest.status.in_(OPEN_STATUSES))
+        return [_public(r) for r in session.scalars(query)]
+
+
+@router.get("/returns", response_model=list[ReturnPublic])
+async def list_returns(
+    open_only: bool = True, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[ReturnPublic]:
+    """Return requests, oldest first (open ones by default)."""
+    return await run_in_threadpool(_list, open_only, limit)
+
+
+def _get(number: str) -> ReturnPublic:
+    with session_scope() as session:
+        request = _find(session, number)
+        return _public(request)
+
+
+@router.get("/returns/{number}", response_model=ReturnPublic)
+async def get_return(number: str) -> ReturnPublic:
+    return await run_in_threadpool(_get, number)
+
+
+class DecisionRequest(BaseModel):
+    approve: bool
+    agent: str = Field(min_length=1, max_length=50)
+    outcome: Literal["kirim_ulang", "potong_invoice"] | None = None
+    accepted_quantity: int | None = Field(default=None, ge=1)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+def _decide(number: str, body: DecisionRequest) -> ReturnPublic:
+    with session_scope() as session:
+        request = _find(session, number)
+        try:
+            decide(
+                session,
+                request,
+                approve=body.approve,
+                actor=f"agent:{body.agent}",
+                reason=body.reason,
+                outcome=body.outcome,
+                accepted_quantity=body.accepted_quantity,
+            )
+        except ReturnNotAllowed as exc:
+            raise HTTPException(409, exc.reason) from exc
+        return _public(request)
+
+
+@router.post("/returns/{number}/decision", response_model=ReturnPublic)
+async def decide_return(number: str, body: DecisionRequest) -> ReturnPublic:
+    """Approve (with outcome and accepted quantity ≤ reported) or reject (with a reason)."""
+    return await run_in_threadpool(_decide, number, body)
+
+
+class CompleteRequest(BaseModel):
+    agent: str = Field(min_length=1, max_length=50)
+
+
+def _complete(number: str, body: CompleteRequest) -> ReturnPublic:
+    with session_scope() as session:
+        request = _find(session, number)
+        try:
+            complete(session, request, actor=f"agent:{body.agent}")
+        except ReturnNotAllowed as exc:
+            raise HTTPException(409, exc.reason) from exc
+        return _public(request)
+
+
+@router.post("/returns/{number}/complete", response_model=ReturnPublic)
+async def complete_return(number: str, body: CompleteRequest) -> ReturnPublic:
+    """The replacement arrived or the invoice was cut: the return is done."""
+    return await run_in_threadpool(_complete, number, body)

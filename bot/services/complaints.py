@@ -1,0 +1,183 @@
+"""Complaint tickets (pengaduan) as POJK No. 18/POJK.07/2018 requires.
+
+A ticket is numbered at receipt (PGD-YYMM-XXXXX, see bot.services.numbers), dated, and gets
+a deadline in Indonesian working days from the regime in force. Every change is an append-only event.
+
+Regimes (COMPLAINT_REGIME):
+    pojk18  POJK 18/2018: oral complaints (telephone, chat) 5 working days, written 20; extension 20, once.
+    pojk22  POJK 22/2023: 10 working days, extension 10, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.services.numbers import insert_numbered, readable_number
+from bot.services.timefmt import JAKARTA
+from bot.services.workdays import add_working_days, working_days_between
+from bot.store.models import Complaint, ComplaintEvent, utcnow
+
+
+class ComplaintStatus:
+    received = "diterima"
+    in_progress = "diproses"
+    extended = "diperpanjang"
+    answered = "dijawab"
+    closed = "selesai"
+
+
+OPEN_STATUSES = (ComplaintStatus.received, ComplaintStatus.in_progress, ComplaintStatus.extended)
+
+
+@dataclass(frozen=True)
+class Regime:
+    name: str
+    oral_days: int
+    written_days: int
+    extension_days: int
+
+    def days_for(self, form: str) -> int:
+        return self.oral_days if form == "lisan" else self.written_days
+
+
+REGIMES = {
+    "pojk18": Regime("pojk18", oral_days=5, written_days=20, extension_days=20),
+    "pojk22": Regime("pojk22", oral_days=10, written_days=10, extension_days=10),
+}
+CHAT_CHANNELS = frozenset({"whatsapp", "webchat", "rest", "telepon"})
+
+
+class ComplaintError(Exception):
+    """An operation the ticket's state does not allow (e.g. a second extension)."""
+
+
+def new_ticket_number(received: date) -> str:
+    return readable_number("PGD", received)
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(JAKARTA).date()
+
+
+def _event(complaint: Complaint, kind: str, actor: str, note: str | None = None) -> None:
+    complaint.events.append(ComplaintEvent(kind=kind, actor=actor, note=note))
+
+
+def file_complaint(
+    session: Session,
+    *,
+    customer_name: str,
+    customer_phone: str,
+    description: str,
+    channel: str,
+    category: str = "umum",
+    order_id: str | None = None,
+    brand: str | None = None,
+    conversation_id: str | None = None,
+    regime: str = "pojk18",
+    skip_joint_leave: bool = True,
+    now: datetime | None = None,
+) -> Complaint:
+    """Records a complaint and gives it a unique number; flushes so the number is final on return."""
+    received_at = now or utcnow()
+    rules = REGIMES[regime]
+    form = "lisan" if channel in CHAT_CHANNELS else "tertulis"
+    received = local_date(received_at)
+    due = add_working_days(received, rules.days_for(form), skip_joint_leave=skip_joint_leave)
+
+    def build() -> Complaint:
+        complaint = Complaint(
+            number=new_ticket_number(received),
+            status=ComplaintStatus.received,
+            regime=regime,
+            form=form,
+            channel=channel,
+            brand=brand,
+            conversation_id=conversation_id,
+            customer_name=customer_name,
+            customer_phone=customer_phone,
+            order_id=order_id,
+            category=category,
+            description=description,
+            received_at=received_at,
+            due_date=due,
+        )
+        _event(complaint, "received", "customer", f"via {channel}")
+        return complaint
+
+    return insert_numbered(session, build)
+
+
+def find_complaint(session: Session, number: str) -> Complaint | None:
+    return session.scalar(select(Complaint).where(Complaint.number == number.strip().upper()))
+
+
+def extend(
+    session: Session, complaint: Complaint, *, reason: str, actor: str, skip_joint_leave: bool = True
+) -> date:
+    """Moves the deadline by the regime's extension, once, with a reason the customer is told."""
+    if complaint.extended_at is not None:
+        raise ComplaintError("a complaint can be extended only once")
+    if complaint.status not in OPEN_STATUSES:
+        raise ComplaintError(f"a {complaint.status} complaint cannot be extended")
+    if not reason.strip():
+        raise ComplaintError("an extension needs a reason")
+    rules = REGIMES[complaint.regime]
+    complaint.due_date = add_working_days(
+        complaint.due_date, rules.extension_days, skip_joint_leave=skip_joint_leave
+    )
+    complaint.extended_at = utcnow()
+    complaint.status = ComplaintStatus.extended
+    _event(complaint, "extended", actor, reason.strip())
+    session.flush()
+    return complaint.due_date
+
+
+def record_step(session: Session, complaint: Complaint, *, kind: str, actor: str, note: str | None) -> None:
+    """assigned / answered / closed: the ticket's status follows the step and the history keeps it."""
+    if complaint.status == ComplaintStatus.closed:
+        raise ComplaintError("a closed complaint does not change")
+    if kind == "assigned":
+        complaint.status = (
+            complaint.status if complaint.status == ComplaintStatus.extended else ComplaintStatus.in_progress
+        )
+    elif kind == "answered":
+        complaint.status = ComplaintStatus.answered
+        complaint.resolved_at = complaint.resolved_at or utcnow()
+    elif kind == "closed":
+        complaint.status = ComplaintStatus.closed
+        complaint.resolved_at = complaint.resolved_at or utcnow()
+    else:
+        raise ComplaintError(f"unknown step {kind!r}")
+    _event(complaint, kind, actor, note)
+    session.flush()
+
+
+def mark_breaches(session: Session, *, today: date | None = None) -> list[str]:
+    """The deadline job: open tickets whose due date has passed get a `breached` event, once."""
+    today = today or local_date(utcnow())
+    overdue = session.scalars(
+        select(Complaint).where(
+            Complaint.status.in_(OPEN_STATUSES),
+            Complaint.due_date < today,
+            Complaint.breached_at.is_(None),
+        )
+    )
+    numbers = []
+    for complaint in overdue:
+        complaint.breached_at = utcnow()
+        _event(complaint, "breached", "system", f"batas waktu {complaint.due_date:%d-%m-%Y} terlewati")
+        numbers.append(complaint.number)
+    session.flush()
+    return numbers
+
+
+def working_days_left(complaint: Complaint, *, today: date) -> int:
+    """Working days until the deadline (0 on the due date, negative when overdue)."""
+    if complaint.due_date >= today:
+        return working_days_between(today, complaint.due_date)
+    return -working_days_between(complaint.due_date, today)

@@ -1,0 +1,248 @@
+"""Damaged-goods returns, by the rules in the corpus.
+
+- AksesToko ("Terima Sebagian Rusak", FAQ AksesToko): the damaged quantity and a photo of the SPJ; the
+  distributor accepts (a quantity not above the reported one) and either ships the goods again or cuts the
+  invoice, or rejects; after a rejection the shop may submit once more.
+- 99% Usahaku (FAQ — Retur Barang): photo/video evidence; damage caused by shipping must be reported within
+  3 x 24 jam of receipt (RETURN_WINDOW_HOURS per platform).
+Only delivered orders, one open request per order item, quantity at most what was delivered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.services.evidence import StoredEvidence
+from bot.services.numbers import insert_numbered, readable_number
+from bot.services.orders import OrderLine, OrderRecord
+from bot.services.timefmt import JAKARTA
+from bot.store.models import ReturnEvent, ReturnEvidence, ReturnRequest, utcnow
+
+MAX_ATTEMPTS = 2  # the first submission and, after a rejection, exactly one more
+
+
+class ReturnStatus:
+    submitted = "diajukan"
+    approved = "disetujui"
+    rejected = "ditolak"
+    reshipped = "dikirim_ulang"
+    invoice_cut = "potong_invoice"
+    done = "selesai"
+
+
+OPEN_STATUSES = (
+    ReturnStatus.submitted,
+    ReturnStatus.approved,
+    ReturnStatus.reshipped,
+    ReturnStatus.invoice_cut,
+)
+OUTCOMES = {"kirim_ulang": ReturnStatus.reshipped, "potong_invoice": ReturnStatus.invoice_cut}
+
+
+class ReturnNotAllowed(Exception):
+    """The request breaks a rule; `reason` is the Indonesian sentence for the customer."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    line: OrderLine
+    attempt: int
+
+
+def _received_at(order: OrderRecord) -> datetime | None:
+    return order.delivered_at or order.completed_at
+
+
+def find_line(order: OrderRecord, answer: str) -> OrderLine | None:
+    """The order line a customer means: its SKU (a button payload), its position or words of its name."""
+    text = answer.strip().lower()
+    for line in order.items:
+        if text == line.sku.lower():
+            return line
+    if text.isdigit() and 1 <= int(text) <= len(order.items):
+        return order.items[int(text) - 1]
+    words = {w for w in text.replace(",", " ").split() if len(w) > 2}
+    scored = [(len(words & set(line.name.lower().split())), line) for line in order.items]
+    best = max(scored, key=lambda pair: pair[0], default=(0, None))
+    ties = [line for score, line in scored if score == best[0]]
+    return best[1] if best[0] > 0 and len(ties) == 1 else None
+
+
+def check_received(order: OrderRecord, *, now: datetime, window_hours: int | None) -> None:
+    """Only delivered orders, and within the platform's reporting window after receipt."""
+    received = _received_at(order)
+    if received is None:
+        raise ReturnNotAllowed(
+            f'Pesanan {order.id} belum diterima (status "{order.status}"), jadi retur barang rusak '
+            "belum bisa diajukan. Retur diajukan setelah barang sampai, Kak."
+        )
+    if window_hours is not None and now - received > timedelta(hours=window_hours):
+        deadline = received.astimezone(JAKARTA) + timedelta(hours=window_hours)
+        raise ReturnNotAllowed(
+            "Mohon maaf Kak, laporan barang rusak untuk pesanan ini paling lambat "
+            f"{window_hours // 24}x24 jam setelah barang diterima, yaitu {deadline:%d-%m-%Y %H.%M} WIB, "
+            "dan batas itu sudah lewat."
+        )
+
+
+def check_eligibility(
+    session: Session,
+    order: OrderRecord,
+    line: OrderLine,
+    *,
+    now: datetime,
+    window_hours: int | None,
+) -> Eligibility:
+    check_received(order, now=now, window_hours=window_hours)
+    previous = list(
+        session.scalars(
+            select(ReturnRequest)
+            .where(ReturnRequest.order_id == order.id, ReturnRequest.item_sku == line.sku)
+            .order_by(ReturnRequest.id)
+        )
+    )
+    open_request = next((r for r in previous if r.status in OPEN_STATUSES), None)
+    if open_request is not None:
+        raise ReturnNotAllowed(
+            f"Untuk {line.name} di pesanan ini sudah ada pengajuan retur {open_request.number} yang sedang "
+            "diproses, Kak."
+        )
+    if any(r.status == ReturnStatus.done for r in previous):
+        raise ReturnNotAllowed(f"Retur untuk {line.name} di pesanan ini sudah selesai diproses, Kak.")
+    if len(previous) >= MAX_ATTEMPTS:
+        raise ReturnNotAllowed(
+            f"Pengajuan retur untuk {line.name} sudah ditolak {len(previous)} kali; sesuai ketentuan tidak "
+            "bisa diajukan lagi lewat chat."
+        )
+    return Eligibility(line=line, attempt=len(previous) + 1)
+
+
+def _event(request: ReturnRequest, kind: str, actor: str, note: str | None = None) -> None:
+    request.events.append(ReturnEvent(kind=kind, actor=actor, note=note))
+
+
+def submit_return(
+    session: Session,
+    *,
+    order: OrderRecord,
+    line: OrderLine,
+    quantity: int,
+    description: str,
+    evidence: Sequence[tuple[str, StoredEvidence]],
+    channel: str,
+    conversation_id: str | None,
+    window_hours: int | None,
+    now: datetime | None = None,
+) -> ReturnRequest:
+    """Checks every rule again (the form may have taken minutes) and records the request."""
+    now = now or utcnow()
+    eligibility = check_eligibility(session, order, line, now=now, window_hours=window_hours)
+    if not 1 <= quantity <= line.quantity:
+        raise ReturnNotAllowed(f"Jumlah barang rusak harus antara 1 dan {line.quantity} ({line.name}).")
+    kinds = {kind for kind, _ in evidence}
+    if kinds != {"barang", "dokumen"}:
+        raise ReturnNotAllowed("Retur membutuhkan foto barang yang rusak dan foto SPJ/resi.")
+
+    def build() -> ReturnRequest:
+        request = ReturnRequest(
+            number=readable_number("RTR", now.astimezone(JAKARTA).date()),
+            status=ReturnStatus.submitted,
+            attempt=eligibility.attempt,
+            order_id=order.id,
+            brand=order.brand,
+            item_sku=line.sku,
+            item_name=line.name,
+            quantity_reported=quantity,
+            description=description,
+            channel=channel,
+            customer_phone=order.customer_phone,
+            conversation_id=conversation_id,
+            created_at=now,
+        )
+        request.evidence.extend(
+            ReturnEvidence(
+                kind=kind,
+                source_url=item.source_url,
+                stored_path=item.stored_path,
+                content_type=item.content_type,
+                size_bytes=item.size_bytes,
+                sha256=item.sha256,
+            )
+            for kind, item in evidence
+        )
+        _event(
+            request, ReturnStatus.submitted, "customer", f"pengajuan ke-{eligibility.attempt} via {channel}"
+        )
+        return request
+
+    return insert_numbered(session, build)
+
+
+def find_return(session: Session, number: str) -> ReturnRequest | None:
+    return session.scalar(select(ReturnRequest).where(ReturnRequest.number == number.strip().upper()))
+
+
+def decide(
+    session: Session,
+    request: ReturnRequest,
+    *,
+    approve: bool,
+    actor: str,
+    reason: str | None = None,
+    outcome: str | None = None,
+    accepted_quantity: int | None = None,
+) -> ReturnRequest:
+    """The distributor's or agent's decision on a submitted request."""
+    if request.status != ReturnStatus.submitted:
+        raise ReturnNotAllowed(f"Retur {request.number} sudah diputuskan ({request.status}).")
+    request.decided_at = utcnow()
+    if not approve:
+        if not (reason or "").strip():
+            raise ReturnNotAllowed("Penolakan retur membutuhkan alasan.")
+        request.status = ReturnStatus.rejected
+        request.decision_reason = reason.strip()
+        _event(request, ReturnStatus.rejected, actor, request.decision_reason)
+        session.flush()
+        return request
+    if outcome not in OUTCOMES:
+        raise ReturnNotAllowed("Pilih hasil retur: kirim_ulang atau potong_invoice.")
+    accepted = request.quantity_reported if accepted_quantity is None else accepted_quantity
+    if not 1 <= accepted <= request.quantity_reported:
+        raise ReturnNotAllowed(f"Jumlah yang diterima harus antara 1 dan {request.quantity_reported}.")
+    request.quantity_accepted = accepted
+    request.outcome = outcome
+    request.decision_reason = (reason or "").strip() or None
+    _event(request, ReturnStatus.approved, actor, f"{accepted} dari {request.quantity_reported} diterima")
+    request.status = OUTCOMES[outcome]
+    _event(request, request.status, actor, request.decision_reason)
+    session.flush()
+    return request
+
+
+def complete(session: Session, request: ReturnRequest, *, actor: str) -> ReturnRequest:
+    if request.status not in (ReturnStatus.reshipped, ReturnStatus.invoice_cut):
+        raise ReturnNotAllowed(f"Retur {request.number} belum bisa diselesaikan ({request.status}).")
+    request.status = ReturnStatus.done
+    _event(request, ReturnStatus.done, actor)
+    session.flush()
+    return request
+
+
+def open_requests_for(session: Session, phone: str) -> list[ReturnRequest]:
+    return list(
+        session.scalars(
+            select(ReturnRequest)
+            .where(ReturnRequest.customer_phone == phone)
+            .order_by(ReturnRequest.id.desc())
+            .limit(5)
+        )
+    )

@@ -1,0 +1,175 @@
+"""The complaint form, the ticket it records and ticket status by number, as the action server runs them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from actions.complaints import (
+    ActionSubmitComplaint,
+    ActionTicketStatus,
+    ValidateComplaintForm,
+    ValidateTicketStatusForm,
+)
+from bot.services.complaints import extend, file_complaint
+from bot.services.workdays import add_working_days
+from bot.store import db
+from bot.store.models import Complaint
+from tests.actions.helpers import form_tracker, run_action, slot_values
+
+PHONE = "+6281234500001"
+WHATSAPP = {"channel": "whatsapp", "verified_phone": PHONE}
+
+
+def complaint_form(requested: str | None, text: str, **kwargs):
+    return form_tracker("complaint_form", requested, text=text, **kwargs)
+
+
+def test_a_long_first_message_is_the_complaint_and_whatsapp_proves_the_phone(database_url):
+    text = "mau komplain, refund sy udh 3 minggu blm masuk padahal pesanannya dibatalin penjual"
+    tracker = complaint_form(None, text, metadata=WHATSAPP, intent="file_complaint")
+    events, _ = run_action(ValidateComplaintForm(), tracker)
+    slots = slot_values(events)
+    assert slots["complaint_phone"] == PHONE
+    assert slots["complaint_text"] == text
+
+
+def test_a_short_first_message_leaves_the_complaint_to_be_asked(database_url):
+    tracker = complaint_form(None, "mau komplain kak", intent="file_complaint")
+    events, _ = run_action(ValidateComplaintForm(), tracker)
+    assert "complaint_text" not in slot_values(events)
+    assert "complaint_phone" not in slot_values(events)  # an unverified channel asks for it
+
+
+def test_name_prefixes_are_dropped_and_the_name_is_capitalised(database_url):
+    tracker = complaint_form(
+        "complaint_name", "nama saya rina wulandari", extracted={"complaint_name": "nama saya rina wulandari"}
+    )
+    events, _ = run_action(ValidateComplaintForm(), tracker)
+    assert slot_values(events)["complaint_name"] == "Rina Wulandari"
+
+
+def test_a_phone_that_is_not_a_phone_is_asked_again(database_url):
+    tracker = complaint_form("complaint_phone", "12345", extracted={"complaint_phone": "12345"})
+    events, messages = run_action(ValidateComplaintForm(), tracker)
+    assert slot_values(events)["complaint_phone"] is None
+    assert "nomor HP" in messages[0]["text"]
+
+
+def test_an_answer_the_gateway_censored_is_not_taken(database_url):
+    text = "0812 otp [disensor]"
+    tracker = complaint_form("complaint_phone", text, extracted={"complaint_phone": text})
+    events, _ = run_action(ValidateComplaintForm(), tracker)
+    assert slot_values(events)["complaint_phone"] is None
+
+
+def test_order_id_is_optional(database_url):
+    for answer, expected in (
+        ("tidak ada kak", "-"),
+        ("yg uk-2611-008170", "UK-2611-008170"),
+        ("gatau", None),
+    ):
+        tracker = complaint_form("complaint_order_id", answer, extracted={"complaint_order_id": answer})
+        events, _ = run_action(ValidateComplaintForm(), tracker)
+        assert slot_values(events)["complaint_order_id"] == expected, answer
+
+
+def test_submit_records_the_ticket_and_answers_with_its_number_and_deadline(database_url):
+    slots = {
+        "complaint_name": "Rina Wulandari",
+        "complaint_phone": PHONE,
+        "complaint_order_id": "UK-2611-008170",
+        "complaint_text": "refund belum masuk sudah 3 minggu",
+    }
+    tracker = form_tracker("complaint_form", None, text="", slots=slots, metadata=WHATSAPP)
+    events, messages = run_action(ActionSubmitComplaint(), tracker)
+    number = re.search(r"PGD-\d{4}-[2-9A-HJ-NP-Z]{5}", messages[0]["text"]).group(0)
+    with db.session_scope() as session:
+        complaint = session.scalar(select(Complaint).where(Complaint.number == number))
+        assert complaint.customer_phone == PHONE
+        assert complaint.channel == "whatsapp"
+        assert complaint.order_id == "UK-2611-008170"
+        due = complaint.due_date
+    today = datetime.now(UTC).astimezone().date()
+    assert due >= add_working_days(today, 4)
+    assert f"{due.day} " in messages[0]["text"]
+    assert "5 hari kerja" in messages[0]["text"]
+    assert all(value is None for value in slot_values(events).values())
+
+
+def _ticket(**overrides) -> str:
+    with db.session_scope() as session:
+        complaint = file_complaint(
+            session,
+            customer_name="Rina",
+            customer_phone=PHONE,
+            description="refund belum masuk",
+            channel="whatsapp",
+            **overrides,
+        )
+        return complaint.number
+
+
+def ticket_form(requested: str | None, text: str, **kwargs):
+    return form_tracker("ticket_status_form", requested, text=text, **kwargs)
+
+
+def test_the_owner_on_whatsapp_is_not_asked_for_the_phone(database_url):
+    number = _ticket()
+    text = f"status tiket {number.lower()} gmn"
+    events, _ = run_action(ValidateTicketStatusForm(), ticket_form(None, text, metadata=WHATSAPP))
+    slots = slot_values(events)
+    assert slots["ticket_number"] == number
+    assert slots["ticket_verified"] is True
+    assert slots["requested_slot"] is None
+
+
+def test_another_customer_must_give_the_tickets_phone(database_url):
+    number = _ticket()
+    stranger = {"channel": "whatsapp", "verified_phone": "+6281299999999"}
+    events, _ = run_action(ValidateTicketStatusForm(), ticket_form(None, number, metadata=stranger))
+    slots = slot_values(events)
+    assert slots["ticket_verified"] is False  # so Rasa asks for ticket_contact next
+    wrong = ticket_form(
+        "ticket_contact",
+        "081299999999",
+        slots={"ticket_number": number},
+        extracted={"ticket_contact": "0812"},
+    )
+    events, messages = run_action(ValidateTicketStatusForm(), wrong)
+    assert slot_values(events)["ticket_failures"] == 1.0
+    assert "tidak cocok" in messages[0]["text"]
+    right = ticket_form(
+        "ticket_contact",
+        "0812-3450-0001",
+        slots={"ticket_number": number},
+        extracted={"ticket_contact": "0812-3450-0001"},
+    )
+    assert slot_values(run_action(ValidateTicketStatusForm(), right)[0])["ticket_verified"] is True
+
+
+def test_unknown_ticket_is_reported_politely(database_url):
+    text = "PGD-2611-ZZZZZ"
+    events, messages = run_action(
+        ValidateTicketStatusForm(), ticket_form("ticket_number", text, extracted={"ticket_number": text})
+    )
+    assert slot_values(events)["ticket_failures"] == 1.0
+    assert "tidak kami temukan" in messages[0]["text"]
+
+
+def test_status_shows_deadline_and_extension_reason_only_to_the_owner(database_url):
+    number = _ticket()
+    with db.session_scope() as session:
+        complaint = session.scalar(select(Complaint).where(Complaint.number == number))
+        due = extend(session, complaint, reason="menunggu data dari kurir", actor="agent:dewi")
+    verified = {"ticket_number": number, "ticket_verified": True}
+    _, messages = run_action(ActionTicketStatus(), ticket_form(None, "", slots=verified))
+    text = messages[0]["text"]
+    assert number in text
+    assert "diperpanjang" in text
+    assert "menunggu data dari kurir" in text
+    assert f"{due.day} " in text
+    _, refused = run_action(ActionTicketStatus(), ticket_form(None, "", slots={"ticket_number": number}))
+    assert number not in refused[0]["text"]

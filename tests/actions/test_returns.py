@@ -1,0 +1,170 @@
+"""The return form's validation and the actions around it, with evidence from a real local media server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from actions.returns import ActionAskReturnItem, ActionReturnStatus, ActionSubmitReturn, ValidateReturnForm
+from bot.services.returns import decide, find_return
+from bot.store import db
+from tests.actions.helpers import form_tracker, run_action, slot_values
+from tests.conftest import reset_caches
+from tests.fakes.media_server import EXE, JPEG, PDF, MediaServer
+
+ORDER = "UK-2611-002463"  # delivered 18 h ago: Hijab (2), Kaos (3)
+OWNER = "+6289512637408"
+WHATSAPP = {"channel": "whatsapp", "verified_phone": OWNER}
+
+
+@pytest.fixture
+def media(database_url, tmp_path, monkeypatch) -> Iterator[MediaServer]:
+    monkeypatch.setenv("EVIDENCE_DIR", str(tmp_path / "evidence"))
+    reset_caches()
+    with MediaServer().running() as server:
+        yield server
+
+
+def return_form(requested, text, **kwargs):
+    return form_tracker("return_form", requested, text=text, **kwargs)
+
+
+def test_the_owner_on_whatsapp_names_the_order_in_the_first_message(database_url):
+    tracker = return_form(None, f"barang dr order {ORDER} robek, mau retur", metadata=WHATSAPP)
+    events, _ = run_action(ValidateReturnForm(), tracker)
+    slots = slot_values(events)
+    assert slots["return_order_id"] == ORDER
+    assert slots["return_verified"] is True
+
+
+def test_an_order_not_yet_delivered_stops_the_form_with_the_reason(database_url):
+    text = "UK-2611-008170"  # Sedang Dikirim, owned by +6281322740915
+    owner = {"channel": "whatsapp", "verified_phone": "+6281322740915"}
+    tracker = return_form("return_order_id", text, extracted={"return_order_id": text}, metadata=owner)
+    events, messages = run_action(ValidateReturnForm(), tracker)
+    assert "belum diterima" in messages[0]["text"]
+    assert slot_values(events)["requested_slot"] is None  # no point asking on
+    stranger = return_form("return_order_id", text, extracted={"return_order_id": text})
+    events, messages = run_action(ValidateReturnForm(), stranger)
+    assert messages == []  # a stranger is asked for the contact first, and learns nothing
+    assert slot_values(events)["return_verified"] is False
+
+
+def test_items_are_offered_as_buttons(database_url):
+    tracker = return_form("return_item", "", slots={"return_order_id": ORDER})
+    _, messages = run_action(ActionAskReturnItem(), tracker)
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["HJB-VOAL-SGE", "KOS-CMB-30S-L"]
+
+
+def test_quantity_above_what_was_delivered_is_asked_again(database_url):
+    filled = {"return_order_id": ORDER, "return_item": "HJB-VOAL-SGE"}
+    tracker = return_form("return_quantity", "5 pcs", slots=filled, extracted={"return_quantity": "5 pcs"})
+    events, messages = run_action(ValidateReturnForm(), tracker)
+    assert slot_values(events)["return_quantity"] is None
+    assert "antara 1 dan 2" in messages[0]["text"]
+
+
+def test_correcting_the_order_mid_form_starts_the_order_part_again(database_url):
+    filled = {"return_order_id": ORDER, "return_verified": True, "return_item": "HJB-VOAL-SGE"}
+    tracker = return_form("return_quantity", "eh salah, order yg satunya", slots=filled, metadata=WHATSAPP)
+    events, _ = run_action(ValidateReturnForm(), tracker)
+    slots = slot_values(events)
+    assert slots["return_order_id"] is None
+    assert slots["return_item"] is None
+    other = "261115UMHVRSGA"  # another delivered order, of another customer
+    tracker = return_form("return_quantity", f"eh salah, yg {other}", slots=filled, metadata=WHATSAPP)
+    slots = slot_values(run_action(ValidateReturnForm(), tracker)[0])
+    assert slots["return_order_id"] == other
+    assert slots["return_item"] is None
+    assert slots["return_verified"] is False  # not this customer's order: the form asks for the contact
+
+
+def test_a_photo_is_fetched_and_kept_and_an_executable_is_refused(media):
+    url = media.add("rusak.jpg", "image/jpeg", JPEG)
+    tracker = return_form(
+        "return_photo_goods",
+        "",
+        extracted={"return_photo_goods": ""},
+        metadata={"channel": "rest", "media": [{"url": url, "content_type": "image/jpeg"}]},
+    )
+    events, _ = run_action(ValidateReturnForm(), tracker)
+    stored = json.loads(slot_values(events)["return_photo_goods"])
+    assert stored["content_type"] == "image/jpeg"
+    bad = media.add("virus.jpg", "image/jpeg", EXE)
+    tracker = return_form(
+        "return_photo_goods", "", extracted={"return_photo_goods": ""}, metadata={"media": [{"url": bad}]}
+    )
+    events, messages = run_action(ValidateReturnForm(), tracker)
+    assert slot_values(events)["return_photo_goods"] is None
+    assert "tidak bisa kami terima" in messages[0]["text"]
+
+
+def test_text_instead_of_a_photo_asks_for_the_photo(database_url):
+    tracker = return_form("return_photo_document", "sudah", extracted={"return_photo_document": "sudah"})
+    events, messages = run_action(ValidateReturnForm(), tracker)
+    assert slot_values(events)["return_photo_document"] is None
+    assert "Belum ada foto" in messages[0]["text"]
+
+
+def _evidence(media: MediaServer, slot: str, name: str, content_type: str, body: bytes) -> str:
+    url = media.add(name, content_type, body)
+    tracker = return_form(slot, "", extracted={slot: ""}, metadata={"media": [{"url": url}]})
+    return slot_values(run_action(ValidateReturnForm(), tracker)[0])[slot]
+
+
+def test_submit_records_the_request_and_status_shows_it_to_the_same_conversation(media):
+    slots = {
+        "return_order_id": ORDER,
+        "return_verified": True,
+        "return_item": "HJB-VOAL-SGE",
+        "return_quantity": "2",
+        "return_description": "jahitan robek dua-duanya",
+        "return_photo_goods": _evidence(media, "return_photo_goods", "a.jpg", "image/jpeg", JPEG),
+        "return_photo_document": _evidence(media, "return_photo_document", "spj.pdf", "application/pdf", PDF),
+    }
+    events, messages = run_action(ActionSubmitReturn(), return_form(None, "", slots=slots))
+    text = messages[0]["text"]
+    number = text.split("nomor ")[1].split(":")[0]
+    assert "2 x Hijab Segi Empat Voal Motif" in text
+    assert all(value in (None, 0.0) for value in slot_values(events).values())
+    with db.session_scope() as session:
+        request = find_return(session, number)
+        assert [e.kind for e in request.evidence] == ["barang", "dokumen"]
+        decide(session, request, approve=False, actor="agent:dewi", reason="foto kurang jelas")
+
+    sender = form_tracker("return_form", None, text=f"status retur {number}").sender_id
+    status = return_form(None, f"status retur {number}")
+    assert status.sender_id == sender
+    _, messages = run_action(ActionReturnStatus(), status)
+    assert "ditolak" in messages[0]["text"]
+    assert "foto kurang jelas" in messages[0]["text"]
+    assert "sekali lagi" in messages[0]["text"]
+
+
+def test_status_is_not_shown_to_another_customer(media):
+    with db.session_scope() as session:
+        from bot.services.evidence import StoredEvidence
+        from bot.services.orders import get_order_backend
+        from bot.services.returns import submit_return
+
+        order = get_order_backend().get_order(ORDER)
+        photo = StoredEvidence("u", "p", "image/jpeg", 1, "c" * 64)
+        number = submit_return(
+            session,
+            order=order,
+            line=order.items[1],
+            quantity=1,
+            description="kaos sobek",
+            evidence=[("barang", photo), ("dokumen", photo)],
+            channel="whatsapp",
+            conversation_id="someone-else",
+            window_hours=72,
+        ).number
+    stranger = return_form(None, f"status retur {number}", metadata={"verified_phone": "+6281299999999"})
+    _, messages = run_action(ActionReturnStatus(), stranger)
+    assert "kaos" not in messages[0]["text"].lower()
+    owner = return_form(None, f"status retur {number}", metadata=WHATSAPP)
+    _, messages = run_action(ActionReturnStatus(), owner)
+    assert "Kaos" in messages[0]["text"]

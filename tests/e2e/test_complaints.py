@@ -1,0 +1,74 @@
+"""Complaint tickets through the gateway: the form, the number in the same reply, status by number."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from bot.router import CREDENTIAL_WARNING_TEXT
+from bot.store.db import session_scope
+from bot.store.models import Complaint, Message
+from tests.e2e.test_conversations import Chat
+
+pytestmark = pytest.mark.e2e
+
+TICKET = re.compile(r"PGD-\d{4}-[2-9A-HJ-NP-Z]{5}")
+
+
+def test_a_complaint_gets_its_ticket_number_and_deadline_in_the_same_reply(gateway, stack_db):
+    chat = Chat(gateway)
+    assert "nama lengkap" in chat.say("saya mau komplain kak")
+    assert "Nomor HP" in chat.say("Rina Wulandari")
+    assert "nomor pesanannya" in chat.say("0812-3450-0077")
+    assert "ceritakan keluhannya" in chat.say("tidak ada")
+    reply = chat.say("refund saya belum masuk sudah 3 minggu padahal pesanannya dibatalkan penjual")
+    number = TICKET.search(reply).group(0)
+    assert "hari kerja" in reply
+    with session_scope() as session:
+        complaint = session.scalar(select(Complaint).where(Complaint.number == number))
+        assert complaint.customer_name == "Rina Wulandari"
+        assert complaint.customer_phone == "+6281234500077"
+        assert complaint.order_id is None
+        assert complaint.description.startswith("refund saya belum masuk")
+        assert [e.kind for e in complaint.events] == ["received"]
+
+    status = Chat(gateway)
+    assert "nomor HP" in status.say(f"status tiket {number} gimana ya")
+    answer = status.say("081234500077")
+    assert number in answer
+    assert "Batas waktu penyelesaian" in answer
+
+
+def test_whatsapp_skips_the_phone_and_a_long_first_message_is_the_complaint(gateway, stack_db):
+    chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": "+6281234500078"}, trusted=True)
+    first = chat.say("mau komplain, kurirnya kasar banget dan paket sy dilempar ke teras, tolong ditindak")
+    assert "nama lengkap" in first
+    assert "nomor pesanannya" in chat.say("Budi Santoso")
+    reply = chat.say("UK-2611-008170")
+    number = TICKET.search(reply).group(0)
+    with session_scope() as session:
+        complaint = session.scalar(select(Complaint).where(Complaint.number == number))
+        assert complaint.customer_phone == "+6281234500078"
+        assert complaint.channel == "whatsapp"
+        assert complaint.order_id == "UK-2611-008170"
+        assert "kurirnya kasar" in complaint.description
+
+
+def test_an_otp_is_censored_before_storage_and_the_customer_is_warned(gateway, stack_db):
+    chat = Chat(gateway)
+    chat.say("mau ngadu min")
+    reply = chat.say("Rina, otp saya 884213 kalau perlu")
+    assert CREDENTIAL_WARNING_TEXT in reply
+    assert "nama lengkap" in reply  # the question is asked again
+    with session_scope() as session:
+        stored = session.scalars(select(Message.text).where(Message.text.contains("otp saya"))).all()
+    assert stored
+    assert all("884213" not in text for text in stored)
+
+
+def test_customer_can_stop_the_complaint(gateway):
+    chat = Chat(gateway)
+    chat.say("mau bikin pengaduan")
+    assert "tidak jadi dicatat" in chat.say("ga jadi deh")

@@ -1,0 +1,76 @@
+"""A damaged-goods return through the gateway: the form, photos fetched from a media URL, the agent's
+rejection, the status in chat, and the one more submission the rule allows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from bot.services.returns import find_return
+from bot.store.db import session_scope
+from tests.e2e.conftest import API_TOKEN
+from tests.e2e.test_conversations import Chat
+from tests.fakes.media_server import JPEG, PDF, MediaServer
+
+pytestmark = pytest.mark.e2e
+
+ORDER = "UK-2611-002463"  # delivered 18 h before seeding: Hijab Segi Empat Voal Motif (2), Kaos (3)
+OWNER = "+6289512637408"
+RETURN = re.compile(r"RTR-\d{4}-[2-9A-HJ-NP-Z]{5}")
+STAFF = {"Authorization": f"Bearer {API_TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def media() -> Iterator[MediaServer]:
+    with MediaServer().running() as server:
+        yield server
+
+
+def _return(chat: Chat, media: MediaServer, first_message: str) -> tuple[str, str]:
+    assert "Barang mana yang rusak" in chat.say(first_message)
+    assert "jumlah barang yang rusak" in chat.press("Hijab")
+    assert "ceritakan kerusakannya" in chat.say("2")
+    assert "foto (atau video) barang" in chat.say("jahitannya robek dan ada noda")
+    photo = media.add("hijab.jpg", "image/jpeg", JPEG)
+    assert "SPJ" in chat.say("ini fotonya", media=[{"url": photo, "content_type": "image/jpeg"}])
+    spj = media.add("spj.pdf", "application/pdf", PDF)
+    reply = chat.say("ini resinya", media=[{"url": spj, "content_type": "application/pdf"}])
+    return RETURN.search(reply).group(0), reply
+
+
+def test_return_with_photos_rejection_status_and_second_submission(gateway, stack_db, media):
+    chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": OWNER}, trusted=True)
+    number, _ = _return(chat, media, f"kak barang dr pesanan {ORDER} ada yg robek, mau retur")
+    with session_scope() as session:
+        request = find_return(session, number)
+        assert (request.quantity_reported, request.attempt, request.item_sku) == (2, 1, "HJB-VOAL-SGE")
+        assert sorted(e.content_type for e in request.evidence) == ["application/pdf", "image/jpeg"]
+
+    rejected = gateway.post(
+        f"/api/agent/returns/{number}/decision",
+        json={"approve": False, "agent": "dewi", "reason": "foto kurang jelas"},
+        headers=STAFF,
+    )
+    assert rejected.status_code == 200
+    status = chat.say(f"status retur {number} gmn kak")
+    assert "ditolak" in status
+    assert "foto kurang jelas" in status
+
+    second, reply = _return(chat, media, f"mau ajukan retur lagi utk pesanan {ORDER}, barangnya rusak")
+    assert "pengajuan kedua" in reply
+    assert second != number
+    with session_scope() as session:
+        assert find_return(session, second).attempt == 2
+
+
+def test_an_order_that_has_not_arrived_cannot_be_returned(gateway):
+    chat = Chat(gateway, metadata={"verified_phone": "+6281322740915"}, trusted=True)
+    assert "belum diterima" in chat.say("paket UK-2611-008170 rusak mau retur")
+
+
+def test_customer_can_stop_the_return_and_nothing_is_recorded(gateway):
+    chat = Chat(gateway)
+    assert "Nomor pesanannya" in chat.say("mau retur barang rusak")
+    assert "pengajuan retur saya hentikan" in chat.say("ga jadi deh")
