@@ -44,6 +44,7 @@ _TICKET_SLOTS = {
     "ticket_failures": 0.0,
 }
 MIN_COMPLAINT_WORDS = 3
+MAX_NAME_WORDS = 6
 PREFILL_MIN_WORDS = 8  # a first message this long already tells the complaint
 
 
@@ -101,7 +102,13 @@ class ValidateComplaintForm(FormValidationAction):
         if refused := self._held_a_secret("complaint_name", tracker):
             return refused
         name = _NAME_PREFIX.sub("", str(value or "")).strip(" .,!")
-        if not (2 <= len(name) <= 120) or not re.search(r"[A-Za-z]", name) or re.search(r"\d", name):
+        looks_like_a_name = (
+            2 <= len(name) <= 120
+            and len(name.split()) <= MAX_NAME_WORDS
+            and re.search(r"[A-Za-z]", name)
+            and not re.search(r"[\d?@/]", name)  # a question, an e-mail, an order ID is not a name
+        )
+        if not looks_like_a_name:
             dispatcher.utter_message(text="Maaf Kak, boleh tulis nama lengkapnya saja?")
             return {"complaint_name": None}
         return {"complaint_name": name.title() if name.islower() or name.isupper() else name}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from actions.complaints import (
@@ -49,6 +50,16 @@ def test_name_prefixes_are_dropped_and_the_name_is_capitalised(database_url):
     )
     events, _ = run_action(ValidateComplaintForm(), tracker)
     assert slot_values(events)["complaint_name"] == "Rina Wulandari"
+
+
+@pytest.mark.parametrize(
+    "answer", ["jam operasional cs sampai jam berapa ya?", "rina@gmail.com", "UK-2611-008170", "x"]
+)
+def test_what_is_not_a_name_is_asked_again(database_url, answer):
+    tracker = complaint_form("complaint_name", answer, extracted={"complaint_name": answer})
+    events, messages = run_action(ValidateComplaintForm(), tracker)
+    assert slot_values(events)["complaint_name"] is None
+    assert "nama lengkap" in messages[0]["text"]
 
 
 def test_a_phone_that_is_not_a_phone_is_asked_again(database_url):
