@@ -20,13 +20,14 @@ from bot.config import get_settings
 from bot.services.complaints import REGIMES, file_complaint, find_complaint, local_date
 from bot.services.credentials import REDACTED
 from bot.services.identity import normalize_phone
+from bot.services.numbers import number_pattern
 from bot.services.orders import ORDER_ID_PATTERN, extract_order_id
 from bot.services.timefmt import format_date
 from bot.store.db import session_scope
 
 Slots = dict[str, Any]
 MAX_TICKET_ATTEMPTS = 2
-TICKET_PATTERN = re.compile(r"\bPGD-\d{4}-[2-9A-HJ-NP-Z]{5}\b", re.IGNORECASE)
+TICKET_PATTERN = number_pattern("PGD")
 _NO_ORDER = re.compile(
     r"^\s*(tidak|tdk|gak|ga|nggak|enggak|engga|gk|bukan|belum|no|none|-)\b.*|.*\b(tidak ada|ga ada|gak ada|"
     r"nggak ada|gk ada|tdk ada|bukan soal pesanan|bukan pesanan)\b.*",

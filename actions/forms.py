@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.services.identity import check_contact
+from bot.services.orders import OrderBackendUnavailable, OrderRecord, extract_order_id, get_order_backend
 
 
 def owner_checked_slots(
@@ -20,3 +26,31 @@ def owner_checked_slots(
     if tracker.get_slot(verified_slot):
         return [slot for slot in domain_slots if slot != contact_slot]
     return domain_slots
+
+
+def order_from_answer(value: Any, dispatcher: CollectingDispatcher) -> tuple[OrderRecord | None, str | None]:
+    """The order a customer's answer names. On failure the customer has been told why, and the second
+    item says what it was: "miss" (unreadable or unknown ID: may try again) or "down" (stop asking)."""
+    order_id = extract_order_id(str(value)) if value else None
+    if order_id is None:
+        dispatcher.utter_message(response="utter_order_id_not_understood")
+        return None, "miss"
+    try:
+        order = get_order_backend().get_order(order_id)
+    except OrderBackendUnavailable:
+        dispatcher.utter_message(response="utter_order_backend_down")
+        return None, "down"
+    if order is None:
+        dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
+        return None, "miss"
+    return order, None
+
+
+def contact_matches(order: OrderRecord, value: Any, dispatcher: CollectingDispatcher) -> bool:
+    """Whether the phone or e-mail given is the order's; if not, the customer is told."""
+    check = check_contact(order, str(value or ""))
+    if check.matches:
+        return True
+    response = "utter_order_contact_mismatch" if check.given else "utter_order_contact_not_understood"
+    dispatcher.utter_message(response=response, order_id=order.id)
+    return False

@@ -11,8 +11,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
-from actions.forms import owner_checked_slots
-from bot.services.identity import check_contact, is_owner_phone, normalize_phone
+from actions.forms import contact_matches, order_from_answer, owner_checked_slots
+from bot.services.identity import is_owner_phone, normalize_phone
 from bot.services.order_status import explain_status
 from bot.services.orders import (
     OrderBackendUnavailable,
@@ -115,18 +115,10 @@ class ValidateOrderStatusForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
         failures = _failures(tracker, "order_lookup_failures")
-        order_id = extract_order_id(str(value)) if value else None
-        if order_id is None:
-            dispatcher.utter_message(response="utter_order_id_not_understood")
-            return {"order_id": None, "order_lookup_failures": float(failures + 1)}
-        try:
-            order = _lookup(order_id)
-        except OrderBackendUnavailable:
-            dispatcher.utter_message(response="utter_order_backend_down")
-            return {"order_id": None, "order_lookup_failures": float(MAX_ATTEMPTS)}
+        order, failure = order_from_answer(value, dispatcher)
         if order is None:
-            dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
-            return {"order_id": None, "order_lookup_failures": float(failures + 1)}
+            spent = MAX_ATTEMPTS if failure == "down" else failures + 1
+            return {"order_id": None, "order_lookup_failures": float(spent)}
         verified = is_owner_phone(order, channel_facts(tracker).verified_phone)
         return {"order_id": order.id, "order_verified": verified}
 
@@ -142,12 +134,9 @@ class ValidateOrderStatusForm(FormValidationAction):
             return {"order_contact": None, "order_contact_failures": float(MAX_ATTEMPTS)}
         if order is None:  # the form only asks for a contact after a valid order ID
             return {"order_contact": None, "order_id": None}
-        check = check_contact(order, str(value or ""))
-        if check.matches:
+        if contact_matches(order, value, dispatcher):
             # Keep no copy of the contact itself in the tracker slots; the fact that it matched is enough.
             return {"order_contact": "verified", "order_verified": True}
-        response = "utter_order_contact_mismatch" if check.given else "utter_order_contact_not_understood"
-        dispatcher.utter_message(response=response, order_id=order.id)
         return {"order_contact": None, "order_contact_failures": float(failures + 1)}
 
 

@@ -14,15 +14,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
-from actions.forms import owner_checked_slots
+from actions.forms import contact_matches, order_from_answer, owner_checked_slots
 from bot.config import get_settings
 from bot.services.evidence import EvidenceRejected, EvidenceUnavailable, StoredEvidence, fetch_evidence
-from bot.services.identity import check_contact, is_owner_phone, normalize_phone
+from bot.services.identity import is_owner_phone, normalize_phone
+from bot.services.numbers import number_pattern
 from bot.services.orders import (
     ORDER_ID_PATTERN,
     OrderBackendUnavailable,
     OrderRecord,
-    extract_order_id,
     get_order_backend,
 )
 from bot.services.returns import (
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 Slots = dict[str, Any]
 MAX_ATTEMPTS = 2
-RETURN_PATTERN = re.compile(r"\bRTR-\d{4}-[2-9A-HJ-NP-Z]{5}\b", re.IGNORECASE)
+RETURN_PATTERN = number_pattern("RTR")
 # "eh salah, order yg satunya", "bukan pesanan itu": the customer corrects the order mid-form
 _CORRECTION = re.compile(
     r"\b(salah|keliru|bukan (yang|yg) itu|yang satunya|yg satunya|ganti)\b", re.IGNORECASE
@@ -139,18 +139,10 @@ class ValidateReturnForm(FormValidationAction):
     ) -> Slots:
         if value is None:
             return {"return_order_id": None}
-        order_id = extract_order_id(str(value))
-        if order_id is None:
-            dispatcher.utter_message(response="utter_order_id_not_understood")
-            return {"return_order_id": None, "return_failures": _failures(tracker) + 1}
-        try:
-            order = get_order_backend().get_order(order_id)
-        except OrderBackendUnavailable:
-            dispatcher.utter_message(response="utter_order_backend_down")
-            return {"return_order_id": None, "return_failures": float(MAX_ATTEMPTS)}
+        order, failure = order_from_answer(value, dispatcher)
         if order is None:
-            dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
-            return {"return_order_id": None, "return_failures": _failures(tracker) + 1}
+            spent = MAX_ATTEMPTS if failure == "down" else _failures(tracker) + 1
+            return {"return_order_id": None, "return_failures": float(spent)}
         verified = is_owner_phone(order, channel_facts(tracker).verified_phone)
         if verified and _refused(order, dispatcher):  # said only to the owner: status is personal data
             return {"return_order_id": order.id, "return_failures": float(MAX_ATTEMPTS)}
@@ -164,13 +156,10 @@ class ValidateReturnForm(FormValidationAction):
             return down
         if order is None:
             return {"return_contact": None, "return_order_id": None}
-        check = check_contact(order, str(value or ""))
-        if check.matches:
+        if contact_matches(order, value, dispatcher):
             if _refused(order, dispatcher):
                 return {"return_contact": "verified", "return_failures": float(MAX_ATTEMPTS)}
             return {"return_contact": "verified", "return_verified": True}
-        response = "utter_order_contact_mismatch" if check.given else "utter_order_contact_not_understood"
-        dispatcher.utter_message(response=response, order_id=order.id)
         return {"return_contact": None, "return_failures": _failures(tracker) + 1}
 
     def validate_return_item(

@@ -7,6 +7,7 @@ drawn again inside a savepoint.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from datetime import date
@@ -26,6 +27,11 @@ _Row = TypeVar("_Row", bound=Base)
 
 class NoFreeNumber(Exception):
     """Several draws in a row were taken: the space for this month is (nearly) exhausted."""
+
+
+def number_pattern(prefix: str) -> re.Pattern[str]:
+    """Finds a number of this prefix in a customer's message, in any case."""
+    return re.compile(rf"\b{prefix}-\d{{4}}-[{READABLE_ALPHABET}]{{{SUFFIX_LENGTH}}}\b", re.IGNORECASE)
 
 
 def readable_number(prefix: str, issued: date) -> str:
