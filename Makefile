@@ -12,7 +12,7 @@ PIP_FLAGS := --disable-pip-version-check --no-input -q
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup run test lint train index migrate seed validate test-python test-core eval-nlu \
-        compare-tokenizers eval calibrate clean
+        compare-tokenizers eval calibrate clean bench-whatsapp
 
 help:
 	@echo "make run    set up what is missing, train, migrate, seed and start the stack on localhost"
@@ -68,6 +68,10 @@ test-core: train
 
 eval-nlu: $(RASA_VENV)/.installed
 	$(PY) -m bot.ops.nlu_eval
+
+# WhatsApp webhook → outbound API latency over 200 messages against a local fake Twilio (not in make test).
+bench-whatsapp: train
+	$(PY) -m bench.whatsapp_latency
 
 compare-tokenizers: $(RASA_VENV)/.installed
 	$(PY) -m bot.ops.nlu_eval --compare-tokenizers

@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.channel import channel_facts
 from actions.forms import owner_checked_slots
 from bot.config import get_settings
-from bot.services.complaints import REGIMES, file_complaint, find_complaint, local_date
+from bot.services.complaints import REGIMES, describe_complaint, file_complaint, find_complaint
 from bot.services.credentials import REDACTED
 from bot.services.identity import normalize_phone
 from bot.services.numbers import number_pattern
@@ -270,15 +270,6 @@ class ValidateTicketStatusForm(FormValidationAction):
         return {"ticket_contact": None, "ticket_failures": failures + 1}
 
 
-_STATUS_TEXT = {
-    "diterima": "sudah kami terima dan menunggu ditangani petugas",
-    "diproses": "sedang ditangani petugas kami",
-    "diperpanjang": "sedang ditangani dan batas waktunya diperpanjang",
-    "dijawab": "sudah dijawab oleh petugas kami",
-    "selesai": "sudah selesai",
-}
-
-
 class ActionTicketStatus(Action):
     def name(self) -> str:
         return "action_ticket_status"
@@ -299,17 +290,6 @@ class ActionTicketStatus(Action):
             if complaint is None:
                 dispatcher.utter_message(text=f"Mohon maaf Kak, tiket {number} tidak kami temukan.")
                 return reset
-            lines = [
-                f"Tiket {complaint.number} (diterima {format_date(local_date(complaint.received_at))}): "
-                f"pengaduan Kakak {_STATUS_TEXT.get(complaint.status, complaint.status)}."
-            ]
-            if complaint.resolved_at is None:
-                lines.append(f"Batas waktu penyelesaian: {format_date(complaint.due_date)}.")
-            extension = next((e for e in complaint.events if e.kind == "extended"), None)
-            if extension is not None:
-                lines.append(f"Alasan perpanjangan: {extension.note}.")
-            answer = next((e for e in reversed(complaint.events) if e.kind == "answered"), None)
-            if answer is not None and answer.note:
-                lines.append(f"Jawaban petugas: {answer.note}")
-        dispatcher.utter_message(text="\n".join(lines))
+            text = describe_complaint(complaint)
+        dispatcher.utter_message(text=text)
         return reset

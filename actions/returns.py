@@ -16,7 +16,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.channel import channel_facts
 from actions.forms import contact_matches, order_from_answer, owner_checked_slots
 from bot.config import get_settings
-from bot.services.evidence import EvidenceRejected, EvidenceUnavailable, StoredEvidence, fetch_evidence
+from bot.services.evidence import (
+    EvidenceRejected,
+    EvidenceUnavailable,
+    StoredEvidence,
+    fetch_evidence,
+    media_auth,
+)
 from bot.services.identity import is_owner_phone, normalize_phone
 from bot.services.numbers import number_pattern
 from bot.services.orders import (
@@ -29,6 +35,7 @@ from bot.services.returns import (
     ReturnNotAllowed,
     check_eligibility,
     check_received,
+    describe_return,
     find_line,
     find_return,
     submit_return,
@@ -229,6 +236,7 @@ class ValidateReturnForm(FormValidationAction):
                 dest_dir=settings.evidence_dir,
                 max_bytes=settings.evidence_max_bytes,
                 declared_type=first.get("content_type"),
+                auth=media_auth(str(first.get("url") or ""), settings),
             )
         except EvidenceRejected as exc:
             dispatcher.utter_message(text=str(exc))
@@ -358,15 +366,6 @@ class ActionSubmitReturn(Action):
         return reset
 
 
-_STATUS_TEXT = {
-    "diajukan": "sedang diperiksa oleh penjual/distributor",
-    "ditolak": "ditolak",
-    "dikirim_ulang": "disetujui: barang pengganti dikirim ulang",
-    "potong_invoice": "disetujui: invoice dipotong",
-    "selesai": "selesai",
-}
-
-
 class ActionReturnStatus(Action):
     """A return's status by number, for the customer whose order it is."""
 
@@ -398,15 +397,6 @@ class ActionReturnStatus(Action):
                     "ingin dibantu tim kami."
                 )
                 return [SlotSet("return_number", None)]
-            lines = [
-                f"Retur {request.number} ({request.quantity_reported} x {request.item_name}, pesanan "
-                f"{request.order_id}): {_STATUS_TEXT.get(request.status, request.status)}."
-            ]
-            if request.quantity_accepted is not None:
-                lines.append(f"Jumlah yang disetujui: {request.quantity_accepted}.")
-            if request.decision_reason:
-                lines.append(f"Keterangan: {request.decision_reason}.")
-            if request.status == "ditolak" and request.attempt == 1:
-                lines.append('Kakak masih bisa mengajukan sekali lagi: ketik "retur" untuk mengajukan ulang.')
-        dispatcher.utter_message(text="\n".join(lines))
+            text = describe_return(request)
+        dispatcher.utter_message(text=text)
         return [SlotSet("return_number", None)]

@@ -16,11 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from bot.deps import require_api_token
+from bot.deps import RouterDep, require_api_token
+from bot.router import Reply
 from bot.services.complaint_report import complaint_report
 from bot.services.complaints import (
     OPEN_STATUSES,
     ComplaintError,
+    describe_complaint,
     extend,
     find_complaint,
     local_date,
@@ -133,7 +135,12 @@ class StepRequest(BaseModel):
     note: str | None = Field(default=None, max_length=4000)
 
 
-def _step(number: str, request: StepRequest) -> ComplaintPublic:
+# Steps the customer hears about on their own channel; "assigned" is internal.
+_TOLD_STEPS = ("extended", "answered", "closed")
+UPDATE_INTRO = "Kabar terbaru untuk pengaduan Kakak:\n"
+
+
+def _step(number: str, request: StepRequest) -> tuple[ComplaintPublic, str | None, str]:
     with session_scope() as session:
         complaint = _find(session, number)
         actor = f"agent:{request.agent}"
@@ -144,13 +151,17 @@ def _step(number: str, request: StepRequest) -> ComplaintPublic:
                 record_step(session, complaint, kind=request.step, actor=actor, note=request.note)
         except ComplaintError as exc:
             raise HTTPException(409, str(exc)) from exc
-        return _public(complaint, _today())
+        told = complaint.conversation_id if request.step in _TOLD_STEPS else None
+        return _public(complaint, _today()), told, UPDATE_INTRO + describe_complaint(complaint)
 
 
 @router.post("/complaints/{number}/steps", response_model=ComplaintPublic)
-async def add_step(number: str, request: StepRequest) -> ComplaintPublic:
-    """Assign, answer, close, or extend (once, `note` is the reason the customer is told)."""
-    return await run_in_threadpool(_step, number, request)
+async def add_step(number: str, request: StepRequest, router_: RouterDep) -> ComplaintPublic:
+    """Assign, answer, close, or extend (once, `note` is the reason the customer is told). The customer
+    hears of an extension, an answer and the closing on their own channel."""
+    public, conversation_id, text = await run_in_threadpool(_step, number, request)
+    await router_.send_to_customer(conversation_id, "system", [Reply(text=text)])
+    return public
 
 
 def _report(quarter: str) -> str:

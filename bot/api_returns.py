@@ -14,13 +14,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from bot.deps import require_api_token
+from bot.deps import RouterDep, require_api_token
+from bot.router import Reply
 from bot.services.identity import mask_phone
-from bot.services.returns import OPEN_STATUSES, ReturnNotAllowed, complete, decide, find_return
+from bot.services.returns import (
+    OPEN_STATUSES,
+    ReturnNotAllowed,
+    complete,
+    decide,
+    describe_return,
+    find_return,
+)
 from bot.store.db import session_scope
 from bot.store.models import ReturnRequest
 
 router = APIRouter(prefix="/api/agent", tags=["returns"], dependencies=[Depends(require_api_token)])
+
+UPDATE_INTRO = "Kabar terbaru untuk pengajuan retur Kakak:\n"
 
 
 class EvidencePublic(BaseModel):
@@ -134,7 +144,10 @@ class DecisionRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
 
 
-def _decide(number: str, body: DecisionRequest) -> ReturnPublic:
+Outcome = tuple[ReturnPublic, str | None, str]  # the request, its conversation, what the customer is told
+
+
+def _decide(number: str, body: DecisionRequest) -> Outcome:
     with session_scope() as session:
         request = _find(session, number)
         try:
@@ -149,30 +162,35 @@ def _decide(number: str, body: DecisionRequest) -> ReturnPublic:
             )
         except ReturnNotAllowed as exc:
             raise HTTPException(409, exc.reason) from exc
-        return _public(request)
+        return _public(request), request.conversation_id, UPDATE_INTRO + describe_return(request)
 
 
 @router.post("/returns/{number}/decision", response_model=ReturnPublic)
-async def decide_return(number: str, body: DecisionRequest) -> ReturnPublic:
-    """Approve (with outcome and accepted quantity ≤ reported) or reject (with a reason)."""
-    return await run_in_threadpool(_decide, number, body)
+async def decide_return(number: str, body: DecisionRequest, router_: RouterDep) -> ReturnPublic:
+    """Approve (with outcome and accepted quantity ≤ reported) or reject (with a reason); the customer
+    is told on their own channel."""
+    public, conversation_id, text = await run_in_threadpool(_decide, number, body)
+    await router_.send_to_customer(conversation_id, "system", [Reply(text=text)])
+    return public
 
 
 class CompleteRequest(BaseModel):
     agent: str = Field(min_length=1, max_length=50)
 
 
-def _complete(number: str, body: CompleteRequest) -> ReturnPublic:
+def _complete(number: str, body: CompleteRequest) -> Outcome:
     with session_scope() as session:
         request = _find(session, number)
         try:
             complete(session, request, actor=f"agent:{body.agent}")
         except ReturnNotAllowed as exc:
             raise HTTPException(409, exc.reason) from exc
-        return _public(request)
+        return _public(request), request.conversation_id, UPDATE_INTRO + describe_return(request)
 
 
 @router.post("/returns/{number}/complete", response_model=ReturnPublic)
-async def complete_return(number: str, body: CompleteRequest) -> ReturnPublic:
-    """The replacement arrived or the invoice was cut: the return is done."""
-    return await run_in_threadpool(_complete, number, body)
+async def complete_return(number: str, body: CompleteRequest, router_: RouterDep) -> ReturnPublic:
+    """The replacement arrived or the invoice was cut: the return is done (and the customer told)."""
+    public, conversation_id, text = await run_in_threadpool(_complete, number, body)
+    await router_.send_to_customer(conversation_id, "system", [Reply(text=text)])
+    return public

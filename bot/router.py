@@ -3,15 +3,23 @@
 The gateway owns the conversation. Rasa sees an opaque sender id (the conversation's public id) and the
 channel facts in metadata; control payloads in Rasa's replies (a handoff request) are acted on here and
 never shown to the customer.
+
+Channels that push to the customer (WhatsApp, the widget) register an `Outlet`: it stages a stored reply in
+the same transaction (the WhatsApp outbox) and is told after the commit (wake the sender, push to a socket).
+Messages of one conversation are answered one at a time, in the order they were stored.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -32,6 +40,9 @@ CREDENTIAL_WARNING_TEXT = (
     "kode itu sudah diketahui orang lain, segera ganti kata sandi akun Kakak."
 )
 _CONTROL_KEYS = ("handoff",)
+# What Rasa is sent for a file with no caption: the return form takes the file from the metadata whatever
+# the words; elsewhere NLU sees a neutral phrase instead of an empty message.
+MEDIA_ONLY_TEXT = "(mengirim lampiran)"
 
 
 @dataclass(frozen=True)
@@ -45,11 +56,61 @@ class Reply:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
+@dataclass(frozen=True)
+class Inbound:
+    """One customer message as a channel hands it over."""
+
+    channel: str
+    external_id: str  # the customer's id on the channel: REST sender, whatsapp:+62…, widget session
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    brand: str | None = None
+    message_key: str | None = None  # the channel's id of this message (MessageSid): stored once
+    channel_address: str | None = None  # our address the customer wrote to (the shop's WhatsApp number)
+    # Set when the gateway answers the message itself (a location, an unsupported file): not sent to Rasa.
+    reply_instead: str | None = None
+
+
+@dataclass(frozen=True)
+class Received:
+    conversation_id: str  # the conversation's public id (Rasa's sender id)
+    message_id: int
+    duplicate: bool = False
+
+
 @dataclass
 class RouteResult:
     conversation_id: str
     replies: list[Reply] = field(default_factory=list)
     bot_available: bool = True
+
+
+def message_view(message: Message) -> dict[str, Any]:
+    """How a stored message is shown to a channel client (the widget's history, a push)."""
+    payload = message.payload or {}
+    view: dict[str, Any] = {
+        "id": message.id,
+        "author": message.author,
+        "text": message.text,
+        "created_at": message.created_at.isoformat(),
+    }
+    for key in ("buttons", "image"):
+        if payload.get(key):
+            view[key] = payload[key]
+    media = (payload.get("metadata") or {}).get("media")
+    if message.direction == Direction.inbound and media:  # what kind of file, never its URL
+        view["media"] = [{"content_type": m.get("content_type")} for m in media]
+    return view
+
+
+class Outlet(Protocol):
+    """A channel that delivers stored outbound messages to the customer on its own."""
+
+    def stage(self, session: Session, conversation: Conversation, message: Message, reply: Reply) -> None:
+        """Called inside the transaction that stores `message` (e.g. to add outbox rows)."""
+
+    async def delivered(self, conversation_id: str, messages: Sequence[dict[str, Any]]) -> None:
+        """Called after the commit with the stored messages' views."""
 
 
 def _reply_from_rasa(raw: dict[str, Any]) -> Reply:
@@ -58,25 +119,31 @@ def _reply_from_rasa(raw: dict[str, Any]) -> Reply:
     )
 
 
-def _outbound(conversation_id: int, author: str, reply: Reply) -> Message:
-    return Message(
-        conversation_id=conversation_id,
-        direction=Direction.outbound,
-        author=author,
-        text=reply.text,
-        payload={k: v for k, v in reply.as_dict().items() if k != "text"} or None,
-        status=MessageStatus.sent,
-    )
-
-
 def _is_control(reply: Reply) -> bool:
     return bool(reply.custom) and any(key in reply.custom for key in _CONTROL_KEYS)
+
+
+def choose_button(text: str, buttons: list[dict[str, Any]], *, numbered: bool) -> str | None:
+    """The payload of the button the customer picked by its title or, where buttons were shown as a
+    numbered list (WhatsApp), by its number."""
+    answer = text.strip().rstrip(".").strip().casefold()
+    for i, button in enumerate(buttons, start=1):
+        title = str(button.get("title", "")).strip().casefold()
+        if answer == title or (numbered and answer == str(i)):
+            payload = button.get("payload")
+            return str(payload) if payload else str(button.get("title"))
+    return None
 
 
 class ConversationRouter:
     def __init__(self, session_factory: sessionmaker[Session], rasa: RasaClient) -> None:
         self._session_factory = session_factory
         self._rasa = rasa
+        self._outlets: dict[str, Outlet] = {}
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def add_outlet(self, channel: str, outlet: Outlet) -> None:
+        self._outlets[channel] = outlet
 
     async def handle_customer_message(
         self,
@@ -87,76 +154,264 @@ class ConversationRouter:
         metadata: dict[str, Any],
         brand: str | None = None,
     ) -> RouteResult:
-        redacted = redact_credentials(text)
-        warnings = [Reply(text=CREDENTIAL_WARNING_TEXT)] if redacted != text else []
-        text = redacted  # neither our tables nor Rasa's tracker ever hold the secret
-        conversation_id, message_id, pinned = await run_in_threadpool(
-            self._store_inbound, channel, external_id, text, metadata, brand
+        """Store and answer at once (the REST channel, whose caller waits for the replies)."""
+        received = await self.receive(
+            Inbound(channel=channel, external_id=external_id, text=text, metadata=metadata, brand=brand)
         )
-        if pinned:  # the conversation's platform holds for every message, whatever a later one claims
-            metadata = {**metadata, "brand": pinned}
-        try:
-            raw = await self._rasa.send(conversation_id, text, metadata)
-        except RasaUnavailable as exc:
-            log.error("bot unavailable for conversation %s: %s", conversation_id, exc)
-            apology = Reply(text=BOT_UNAVAILABLE_TEXT)
-            await run_in_threadpool(self._store_unanswered, message_id, apology)
-            return RouteResult(conversation_id, [apology], bot_available=False)
-        replies = warnings + [_reply_from_rasa(r) for r in raw]
-        await run_in_threadpool(self._store_replies, message_id, replies)
-        return RouteResult(conversation_id, [r for r in replies if not _is_control(r)])
+        return await self.answer(received)
 
-    def _store_inbound(
-        self, channel: str, external_id: str, text: str, metadata: dict[str, Any], brand: str | None
-    ) -> tuple[str, int, str | None]:
+    async def receive(self, inbound: Inbound) -> Received:
+        """Store the message (credentials redacted) before anything else; a repeated message_key is
+        recognised and not stored again."""
+        text = redact_credentials(inbound.text)
+        return await run_in_threadpool(self._store_inbound, inbound, text, text != inbound.text)
+
+    async def answer(self, received: Received) -> RouteResult:
+        """Answer one stored message: Rasa's replies (or an apology when Rasa is down) are stored and
+        handed to the channel's outlet. Only the replies to this message are returned."""
+        async with self._locks[received.conversation_id]:
+            return await self._answer(received.conversation_id, received.message_id)
+
+    async def answer_pending(self, conversation_id: str) -> None:
+        """Answer every stored, unanswered message of a conversation, oldest first (background channels,
+        and after a restart)."""
+        async with self._locks[conversation_id]:
+            while (message_id := await run_in_threadpool(self._oldest_pending, conversation_id)) is not None:
+                await self._answer(conversation_id, message_id)
+
+    async def send_to_customer(self, conversation_id: str | None, author: str, replies: list[Reply]) -> bool:
+        """Messages not caused by a customer message (a decision on a return, an agent's reply), stored
+        and handed to the conversation's channel; False when there is no such conversation."""
+        if conversation_id is None:
+            return False
+        async with self._locks[conversation_id]:
+            views = await run_in_threadpool(self._store_outbound, conversation_id, None, author, replies)
+            if views is None:
+                return False
+            await self._delivered(conversation_id, views)
+            return True
+
+    def pending_conversations(self) -> list[str]:
+        """Conversations of push channels (those with an outlet) holding a stored message not yet
+        answered: after a restart they are answered in the background."""
+        with self._session_factory() as session:
+            return list(
+                session.scalars(
+                    select(Conversation.public_id)
+                    .join(Message)
+                    .where(
+                        Message.status == MessageStatus.received,
+                        Conversation.channel.in_(list(self._outlets)),
+                    )
+                    .distinct()
+                )
+            )
+
+    async def _answer(self, conversation_id: str, message_id: int) -> RouteResult:
+        turn = await run_in_threadpool(self._turn, message_id)
+        if turn.status != MessageStatus.received:  # answered already (a duplicate delivery)
+            return RouteResult(conversation_id)
+        replies = [Reply(text=CREDENTIAL_WARNING_TEXT)] if turn.redacted else []
+        status, author, available = MessageStatus.answered, "bot", True
+        if turn.reply_instead:
+            replies.append(Reply(text=turn.reply_instead))
+            status, author = MessageStatus.declined, "system"
+        else:
+            try:
+                raw = await self._rasa.send(conversation_id, turn.text, turn.metadata)
+                replies += [_reply_from_rasa(r) for r in raw]
+            except RasaUnavailable as exc:
+                log.error("bot unavailable for conversation %s: %s", conversation_id, exc)
+                replies.append(Reply(text=BOT_UNAVAILABLE_TEXT))
+                status, author, available = MessageStatus.bot_unavailable, "system", False
+        views = await run_in_threadpool(
+            self._store_outbound, conversation_id, (message_id, status), author, replies
+        )
+        assert views is not None  # the message being answered belongs to the conversation
+        await self._delivered(conversation_id, views)
+        return RouteResult(conversation_id, [r for r in replies if not _is_control(r)], available)
+
+    async def _delivered(self, conversation_id: str, views: tuple[str, list[dict[str, Any]]]) -> None:
+        channel, messages = views
+        outlet = self._outlets.get(channel)
+        if outlet is not None and messages:
+            try:
+                await outlet.delivered(conversation_id, messages)
+            except Exception:  # the messages are stored; the channel catches up from there
+                log.exception("outlet %s failed after storing replies", channel)
+
+    def _store_inbound(self, inbound: Inbound, text: str, redacted: bool) -> Received:
         with self._session_factory.begin() as session:
             conversation = session.scalar(
                 select(Conversation).where(
-                    Conversation.channel == channel, Conversation.external_id == external_id
+                    Conversation.channel == inbound.channel, Conversation.external_id == inbound.external_id
                 )
             )
             if conversation is None:
-                conversation = Conversation(channel=channel, external_id=external_id, brand=brand)
+                conversation = Conversation(
+                    channel=inbound.channel,
+                    external_id=inbound.external_id,
+                    brand=inbound.brand,
+                    channel_address=inbound.channel_address,
+                )
                 session.add(conversation)
-            elif conversation.brand is None and brand:
-                conversation.brand = brand
+                session.flush()
+            else:
+                if conversation.brand is None and inbound.brand:
+                    conversation.brand = inbound.brand
+                if inbound.channel_address:  # reply from the number the customer last wrote to
+                    conversation.channel_address = inbound.channel_address
+            if inbound.message_key is not None:
+                known = session.scalar(
+                    select(Message.id).where(
+                        Message.conversation_id == conversation.id,
+                        Message.external_id == inbound.message_key,
+                    )
+                )
+                if known is not None:
+                    return Received(conversation.public_id, known, duplicate=True)
+            payload: dict[str, Any] = {}
+            if inbound.metadata:
+                payload["metadata"] = inbound.metadata
+            if redacted:
+                payload["redacted"] = True
+            if inbound.reply_instead:
+                payload["reply_instead"] = inbound.reply_instead
             message = Message(
-                conversation=conversation,
+                conversation_id=conversation.id,
+                external_id=inbound.message_key,
                 direction=Direction.inbound,
                 author="customer",
                 text=text,
-                payload={"metadata": metadata} if metadata else None,
+                payload=payload or None,
                 status=MessageStatus.received,
             )
-            session.add(message)
-            session.flush()
-            return conversation.public_id, message.id, conversation.brand
+            try:
+                with session.begin_nested():
+                    session.add(message)
+                    session.flush()
+            except IntegrityError:  # the same message_key stored by a concurrent delivery
+                known = session.scalar(
+                    select(Message.id).where(
+                        Message.conversation_id == conversation.id,
+                        Message.external_id == inbound.message_key,
+                    )
+                )
+                assert known is not None
+                return Received(conversation.public_id, known, duplicate=True)
+            return Received(conversation.public_id, message.id)
 
-    def _store_replies(self, message_id: int, replies: list[Reply]) -> None:
+    @dataclass(frozen=True)
+    class _Turn:
+        status: str
+        text: str
+        metadata: dict[str, Any]
+        redacted: bool
+        reply_instead: str | None
+
+    def _turn(self, message_id: int) -> ConversationRouter._Turn:
+        """What Rasa is sent for a stored message: its text (a picked button becomes its payload) and the
+        channel metadata, with the conversation's pinned platform."""
+        with self._session_factory() as session:
+            message = session.get_one(Message, message_id)
+            conversation = message.conversation
+            payload = message.payload or {}
+            metadata = dict(payload.get("metadata") or {})
+            if conversation.brand:  # the conversation's platform holds, whatever a later message claims
+                metadata["brand"] = conversation.brand
+            text = message.text or ""
+            buttons = self._last_buttons(session, message)
+            if buttons:
+                text = choose_button(text, buttons, numbered=conversation.channel == "whatsapp") or text
+            return self._Turn(
+                message.status, text, metadata, bool(payload.get("redacted")), payload.get("reply_instead")
+            )
+
+    @staticmethod
+    def _last_buttons(session: Session, message: Message) -> list[dict[str, Any]]:
+        """Buttons the bot offered since the customer's previous message."""
+        previous_inbound = session.scalar(
+            select(Message.id)
+            .where(
+                Message.conversation_id == message.conversation_id,
+                Message.direction == Direction.inbound,
+                Message.id < message.id,
+            )
+            .order_by(Message.id.desc())
+            .limit(1)
+        )
+        offered = session.scalars(
+            select(Message)
+            .where(
+                Message.conversation_id == message.conversation_id,
+                Message.direction == Direction.outbound,
+                Message.id > (previous_inbound or 0),
+                Message.id < message.id,
+            )
+            .order_by(Message.id.desc())
+        )
+        for reply in offered:
+            if reply.payload and reply.payload.get("buttons"):
+                return list(reply.payload["buttons"])
+        return []
+
+    def _oldest_pending(self, conversation_id: str) -> int | None:
+        with self._session_factory() as session:
+            return session.scalar(
+                select(Message.id)
+                .join(Conversation)
+                .where(Conversation.public_id == conversation_id, Message.status == MessageStatus.received)
+                .order_by(Message.id)
+                .limit(1)
+            )
+
+    def _store_outbound(
+        self,
+        conversation_id: str,
+        answered: tuple[int, str] | None,
+        author: str,
+        replies: list[Reply],
+    ) -> tuple[str, list[dict[str, Any]]] | None:
         with self._session_factory.begin() as session:
-            inbound = session.get_one(Message, message_id)
-            inbound.status = MessageStatus.answered
+            conversation = session.scalars(
+                select(Conversation).where(Conversation.public_id == conversation_id)
+            ).one_or_none()
+            if conversation is None:
+                return None
+            if answered is not None:
+                message_id, status = answered
+                session.get_one(Message, message_id).status = status
+                if status == MessageStatus.bot_unavailable:
+                    session.add(
+                        ConversationEvent(
+                            conversation_id=conversation.id, kind="bot_unavailable", actor="system"
+                        )
+                    )
+            outlet = self._outlets.get(conversation.channel)
+            stored: list[Message] = []
             for reply in replies:
                 if _is_control(reply):
                     assert reply.custom is not None
                     session.add(
                         ConversationEvent(
-                            conversation_id=inbound.conversation_id,
+                            conversation_id=conversation.id,
                             kind="handoff_requested",
                             actor="bot",
                             detail=reply.custom["handoff"],
                         )
                     )
                     continue
-                session.add(_outbound(inbound.conversation_id, "bot", reply))
-
-    def _store_unanswered(self, message_id: int, apology: Reply) -> None:
-        with self._session_factory.begin() as session:
-            inbound = session.get_one(Message, message_id)
-            inbound.status = MessageStatus.bot_unavailable
-            session.add(
-                ConversationEvent(
-                    conversation_id=inbound.conversation_id, kind="bot_unavailable", actor="system"
+                message = Message(
+                    conversation_id=conversation.id,
+                    direction=Direction.outbound,
+                    author=author,
+                    text=reply.text,
+                    payload={k: v for k, v in reply.as_dict().items() if k != "text"} or None,
+                    status=MessageStatus.sent,
                 )
-            )
-            session.add(_outbound(inbound.conversation_id, "system", apology))
+                session.add(message)
+                session.flush()
+                if outlet is not None:
+                    outlet.stage(session, conversation, message, reply)
+                stored.append(message)
+            return conversation.channel, [message_view(m) for m in stored]

@@ -6,6 +6,7 @@ processes on free ports against a throwaway database.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+from pydantic import SecretStr
 
 from bot.config import PROJECT_ROOT, Settings, get_settings
 from bot.ops.rasa_env import RASA_BIN, model_path_for, rasa_environment, training_hash
@@ -70,8 +72,19 @@ class Service:
 
 
 def _service_env(settings: Settings) -> dict[str, str]:
-    """Environment for our own processes: the settings as variables, so both read the same values."""
+    """Environment for our own processes: every setting given explicitly, as the variable it is read
+    from, so the gateway and the action server see the same values as the caller."""
     env = dict(os.environ)
+    for name in settings.model_fields_set:
+        value = getattr(settings, name)
+        if value is None:
+            env.pop(name.upper(), None)
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, dict | list):
+            value = json.dumps(value)
+        env[name.upper()] = str(value)
     env.update(
         {
             "DATABASE_URL": settings.database_url,
@@ -82,8 +95,6 @@ def _service_env(settings: Settings) -> dict[str, str]:
             "EVIDENCE_DIR": str(settings.evidence_dir),
         }
     )
-    if settings.gateway_api_token:
-        env["GATEWAY_API_TOKEN"] = settings.gateway_api_token.get_secret_value()
     return env
 
 

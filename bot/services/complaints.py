@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.numbers import insert_numbered, readable_number
-from bot.services.timefmt import JAKARTA
+from bot.services.timefmt import JAKARTA, format_date
 from bot.services.workdays import add_working_days, working_days_between
 from bot.store.models import Complaint, ComplaintEvent, utcnow
 
@@ -181,3 +181,29 @@ def working_days_left(complaint: Complaint, *, today: date) -> int:
     if complaint.due_date >= today:
         return working_days_between(today, complaint.due_date)
     return -working_days_between(complaint.due_date, today)
+
+
+_STATUS_TEXT = {
+    "diterima": "sudah kami terima dan menunggu ditangani petugas",
+    "diproses": "sedang ditangani petugas kami",
+    "diperpanjang": "sedang ditangani dan batas waktunya diperpanjang",
+    "dijawab": "sudah dijawab oleh petugas kami",
+    "selesai": "sudah selesai",
+}
+
+
+def describe_complaint(complaint: Complaint) -> str:
+    """The ticket as its owner is told about it: status, deadline, extension reason, the answer."""
+    lines = [
+        f"Tiket {complaint.number} (diterima {format_date(local_date(complaint.received_at))}): "
+        f"pengaduan Kakak {_STATUS_TEXT.get(complaint.status, complaint.status)}."
+    ]
+    if complaint.resolved_at is None:
+        lines.append(f"Batas waktu penyelesaian: {format_date(complaint.due_date)}.")
+    extension = next((e for e in complaint.events if e.kind == "extended"), None)
+    if extension is not None:
+        lines.append(f"Alasan perpanjangan: {extension.note}.")
+    answer = next((e for e in reversed(complaint.events) if e.kind == "answered"), None)
+    if answer is not None and answer.note:
+        lines.append(f"Jawaban petugas: {answer.note}")
+    return "\n".join(lines)

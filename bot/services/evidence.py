@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from bot.config import Settings
+
 log = logging.getLogger(__name__)
 
 ALLOWED_TYPES = {
@@ -43,7 +45,16 @@ class StoredEvidence:
     sha256: str
 
 
-def _sniffed_type(head: bytes) -> str | None:
+# How many first bytes `sniff_type` needs.
+SNIFF_BYTES = 16
+
+
+def sniff_type(head: bytes) -> str | None:
+    """The content type a file's first bytes say it has (one of ALLOWED_TYPES), or None.
+
+    Shared by every way a file comes in (fetched evidence, the widget's uploads): what a client declares is
+    never trusted alone.
+    """
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -89,8 +100,8 @@ def fetch_evidence(
                     size += len(chunk)
                     if size > max_bytes:
                         raise EvidenceRejected(_size_reason(max_bytes))
-                    if len(head) < 16:
-                        head = (head + chunk)[:16]
+                    if len(head) < SNIFF_BYTES:
+                        head = (head + chunk)[:SNIFF_BYTES]
                     digest.update(chunk)
                     tmp.write(chunk)
         except httpx.HTTPError as exc:
@@ -99,7 +110,7 @@ def fetch_evidence(
         except BaseException:
             tmp_path.unlink(missing_ok=True)
             raise
-    content_type = _sniffed_type(head)
+    content_type = sniff_type(head)
     if content_type is None:
         tmp_path.unlink(missing_ok=True)
         raise EvidenceRejected(_type_reason())
@@ -110,6 +121,15 @@ def fetch_evidence(
     else:
         tmp_path.replace(final)
     return StoredEvidence(url, str(final), content_type, size, sha)
+
+
+def media_auth(url: str, settings: Settings) -> tuple[str, str] | None:
+    """Twilio serves WhatsApp media behind the account's credentials; nobody else gets them."""
+    base = settings.twilio_api_base_url.rstrip("/") + "/"
+    sid, token = settings.twilio_account_sid, settings.twilio_auth_token
+    if sid and token and url.startswith(base):
+        return sid, token.get_secret_value()
+    return None
 
 
 def _type_reason() -> str:

@@ -246,3 +246,27 @@ def open_requests_for(session: Session, phone: str) -> list[ReturnRequest]:
             .limit(5)
         )
     )
+
+
+_STATUS_TEXT = {
+    "diajukan": "sedang diperiksa oleh penjual/distributor",
+    "ditolak": "ditolak",
+    "dikirim_ulang": "disetujui: barang pengganti dikirim ulang",
+    "potong_invoice": "disetujui: invoice dipotong",
+    "selesai": "selesai",
+}
+
+
+def describe_return(request: ReturnRequest) -> str:
+    """The return as its customer is told about it: status, accepted quantity, reason, what is next."""
+    lines = [
+        f"Retur {request.number} ({request.quantity_reported} x {request.item_name}, pesanan "
+        f"{request.order_id}): {_STATUS_TEXT.get(request.status, request.status)}."
+    ]
+    if request.quantity_accepted is not None:
+        lines.append(f"Jumlah yang disetujui: {request.quantity_accepted}.")
+    if request.decision_reason:
+        lines.append(f"Keterangan: {request.decision_reason}.")
+    if request.status == "ditolak" and request.attempt == 1:
+        lines.append('Kakak masih bisa mengajukan sekali lagi: ketik "retur" untuk mengajukan ulang.')
+    return "\n".join(lines)

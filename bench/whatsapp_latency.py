@@ -1,0 +1,115 @@
+"""WhatsApp reply latency: from the signed webhook POST to the outbound call reaching Twilio's API.
+
+Starts the real stack (Rasa, action server, gateway) on free ports with a throwaway database, a local server
+playing Twilio's API, and sends N messages (default 200) from 20 customers, one at a time, each waiting for
+its reply like a person would. The messages are the knowledge dev set's questions and order-status,
+greeting and complaint openers. Timing uses one monotonic clock: the fake Twilio runs in this process.
+
+    .venv/bin/python -m bench.whatsapp_latency [--messages 200]   → reports/bench/whatsapp.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import secrets
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import yaml
+
+from bot.config import PROJECT_ROOT, Settings
+from tests.e2e.stack import WHATSAPP_NUMBER, NoModel, throwaway_stack
+from tests.fakes.twilio_api import FakeTwilio
+
+OPENERS = [
+    "halo kak",
+    "kak paket UK-2611-008170 udh dmn ya",
+    "cek pesanan saya dong",
+    "mau komplain kak barang ga sampe2",
+    "makasih kak",
+]
+
+
+def messages(count: int, seed: int = 42) -> list[str]:
+    dev = yaml.safe_load((PROJECT_ROOT / "tests/knowledge/data/dev_set.yml").read_text())
+    pool = [q["question"] for q in dev["answerable"]] + OPENERS * 10
+    return random.Random(seed).choices(pool, k=count)  # noqa: S311 - a sample, not a secret
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def run(count: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp, FakeTwilio().running() as twilio:
+        try:
+            stack = throwaway_stack(Path(tmp), twilio)
+        except NoModel as exc:
+            raise SystemExit(str(exc)) from exc
+        stack.start()
+        try:
+            return _measure(stack.settings, twilio, messages(count))
+        finally:
+            stack.stop()
+
+
+def _measure(settings: Settings, twilio: FakeTwilio, texts: list[str]) -> dict[str, object]:
+    url = f"{settings.public_base_url}/webhooks/whatsapp"
+    latencies: list[float] = []
+    customers = [f"+628121000{i:04d}" for i in range(20)]
+    with httpx.Client(timeout=60) as client:
+        for i, text in enumerate(texts):
+            params = {
+                "MessageSid": "SM" + secrets.token_hex(16),
+                "AccountSid": twilio.account_sid,
+                "From": f"whatsapp:{customers[i % len(customers)]}",
+                "To": f"whatsapp:{WHATSAPP_NUMBER}",
+                "Body": text,
+                "NumMedia": "0",
+            }
+            already = len(twilio.sent)
+            started = time.monotonic()
+            response = client.post(url, data=params, headers={"X-Twilio-Signature": twilio.sign(url, params)})
+            response.raise_for_status()
+            first = twilio.wait_for(already + 1, timeout=60)[already]
+            latencies.append((first.at - started) * 1000)
+            time.sleep(0.3)  # let the rest of this turn's replies go out before the next message
+    return {
+        "what": "WhatsApp webhook POST → first outbound Messages API call (fake Twilio, same process clock)",
+        "messages": len(latencies),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
+        "mean_ms": round(statistics.fmean(latencies), 1),
+        "max_ms": round(max(latencies), 1),
+        "machine": {"cpus": _cpus(), "python": platform.python_version(), "platform": platform.platform()},
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "bench" / "whatsapp.json")
+    args = parser.parse_args()
+    result = run(args.messages)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

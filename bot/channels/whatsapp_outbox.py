@@ -1,0 +1,259 @@
+"""The WhatsApp outbox: replies are stored as rows before anything is sent, then sent in order with retries.
+
+A Twilio outage or a restart loses nothing: rows stay `pending` until Twilio accepts them. Rows of one
+conversation go out strictly in id order. Delivery is at least once: a crash between Twilio's acceptance and
+the row's update sends that part again after the restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels.twilio_api import OutgoingMessage, SendFailed, TwilioSender
+from bot.channels.whatsapp_text import split_message, with_numbered_buttons
+from bot.config import Settings
+from bot.router import Reply
+from bot.store.models import (
+    Conversation,
+    ConversationEvent,
+    Direction,
+    Message,
+    Outbox,
+    OutboxStatus,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
+MAX_BACKOFF_SECONDS = 300.0
+
+
+def whatsapp_address(number: str) -> str:
+    return number if number.startswith("whatsapp:") else f"whatsapp:{number}"
+
+
+class WhatsAppOutlet:
+    """Turns a stored reply into outbox rows (in the reply's transaction) and wakes the sender."""
+
+    def __init__(self, settings: Settings, worker: OutboxWorker) -> None:
+        self._settings = settings
+        self._worker = worker
+
+    def stage(self, session: Session, conversation: Conversation, message: Message, reply: Reply) -> None:
+        sender = conversation.channel_address or self._settings.twilio_whatsapp_number
+        row = {
+            "conversation_id": conversation.id,
+            "message_id": message.id,
+            "to_address": conversation.external_id,
+            "from_address": whatsapp_address(sender or ""),
+        }
+        text = with_numbered_buttons(reply.text, reply.buttons)
+        if not sender:
+            self._refuse(session, row, text, "no TWILIO_WHATSAPP_NUMBER to send from")
+            return
+        if not _within_window(session, conversation.id):
+            if self._settings.twilio_template_sid:
+                session.add(Outbox(**row, body=text, template_sid=self._settings.twilio_template_sid))
+            else:
+                self._refuse(session, row, text, "outside the 24-hour window and no TWILIO_TEMPLATE_SID")
+            return
+        parts = split_message(text)
+        for part, body in enumerate(parts, start=1):
+            session.add(Outbox(**row, part=part, body=body))
+        if reply.image and reply.image.startswith(("https://", "http://")):
+            session.add(Outbox(**row, part=len(parts) + 1, media_url=reply.image))
+
+    @staticmethod
+    def _refuse(session: Session, row: dict[str, Any], text: str, reason: str) -> None:
+        """Kept as a failed row and a conversation event, so an agent sees the message did not go out."""
+        session.add(Outbox(**row, body=text, status=OutboxStatus.failed, last_error=reason))
+        session.add(
+            ConversationEvent(
+                conversation_id=row["conversation_id"],
+                kind="whatsapp_not_sent",
+                actor="system",
+                detail={"message_id": row["message_id"], "reason": reason},
+            )
+        )
+
+    async def delivered(self, conversation_id: str, messages: Sequence[dict[str, Any]]) -> None:
+        self._worker.wake()
+
+
+def _within_window(session: Session, conversation_id: int) -> bool:
+    """WhatsApp lets a business write freely only within 24 hours of the customer's last message."""
+    last_inbound = session.scalar(
+        select(Message.created_at)
+        .where(Message.conversation_id == conversation_id, Message.direction == Direction.inbound)
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    return last_inbound is not None and utcnow() - last_inbound <= CUSTOMER_SERVICE_WINDOW
+
+
+class OutboxWorker:
+    """Sends due outbox rows; woken when rows are added, and every poll interval for retries."""
+
+    def __init__(
+        self, session_factory: sessionmaker[Session], sender: TwilioSender | None, settings: Settings
+    ) -> None:
+        self._session_factory = session_factory
+        self._sender = sender
+        self._settings = settings
+        self._wake = asyncio.Event()
+        self._drain_lock = asyncio.Lock()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()  # before draining: a wake during the drain triggers the next one
+            try:
+                await self.drain()
+            except Exception:  # a database hiccup must not stop the sender for good
+                log.exception("outbox drain failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._settings.outbox_poll_seconds)
+
+    async def drain(self) -> int:
+        """Send every due row, in order per conversation; returns how many Twilio accepted."""
+        if self._sender is None:
+            return 0
+        sent = 0
+        async with self._drain_lock:
+            held_back: set[int] = set()  # conversations with an earlier row still waiting
+            for row_id, conversation_id, due in await asyncio.to_thread(self._pending):
+                if conversation_id in held_back:
+                    continue
+                if due > utcnow() or not await self._send(row_id):
+                    held_back.add(conversation_id)
+                    continue
+                sent += 1
+        return sent
+
+    def _pending(self) -> list[tuple[int, int, datetime]]:
+        with self._session_factory() as session:
+            rows = session.execute(
+                select(Outbox.id, Outbox.conversation_id, Outbox.next_attempt_at)
+                .where(Outbox.status == OutboxStatus.pending)
+                .order_by(Outbox.id)
+                .limit(500)
+            )
+            return [(r.id, r.conversation_id, r.next_attempt_at) for r in rows]
+
+    async def _send(self, row_id: int) -> bool:
+        assert self._sender is not None
+        with self._session_factory() as session:
+            row = session.get_one(Outbox, row_id)
+            message = OutgoingMessage(
+                to=row.to_address,
+                from_=row.from_address,
+                body=row.body,
+                media_url=row.media_url,
+                template_sid=row.template_sid,
+            )
+        try:
+            sid = await asyncio.to_thread(self._sender.send, message)
+        except SendFailed as exc:
+            await asyncio.to_thread(self._record_failure, row_id, str(exc), exc.retryable)
+            return False
+        await asyncio.to_thread(self._record_sent, row_id, sid)
+        return True
+
+    def _record_sent(self, row_id: int, sid: str) -> None:
+        with self._session_factory.begin() as session:
+            row = session.get_one(Outbox, row_id)
+            row.status, row.provider_sid, row.sent_at = OutboxStatus.sent, sid, utcnow()
+            row.attempts += 1
+            row.delivery_status = row.delivery_status or "queued"
+
+    def _record_failure(self, row_id: int, reason: str, retryable: bool) -> None:
+        with self._session_factory.begin() as session:
+            row = session.get_one(Outbox, row_id)
+            row.attempts += 1
+            row.last_error = reason
+            if retryable and row.attempts < self._settings.outbox_max_attempts:
+                delay = min(
+                    self._settings.outbox_retry_base_seconds * 2 ** (row.attempts - 1), MAX_BACKOFF_SECONDS
+                )
+                row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+                log.warning(
+                    "outbox row %s not sent (attempt %s), retry in %.1fs: %s",
+                    row_id,
+                    row.attempts,
+                    delay,
+                    reason,
+                )
+                return
+            row.status = OutboxStatus.failed
+            log.error("outbox row %s given up after %s attempts: %s", row_id, row.attempts, reason)
+            session.add(
+                ConversationEvent(
+                    conversation_id=row.conversation_id,
+                    kind="whatsapp_not_sent",
+                    actor="system",
+                    detail={"message_id": row.message_id, "reason": reason},
+                )
+            )
+
+
+# Later states never go back: a "sent" callback arriving after "read" changes nothing.
+_STATUS_RANK = {"accepted": 0, "queued": 1, "sending": 2, "sent": 3, "delivered": 4, "read": 5}
+
+
+def record_delivery_status(
+    session_factory: sessionmaker[Session], sid: str, status: str, error_code: str | None
+) -> bool:
+    """Record Twilio's delivery status for the part it sent under `sid`; False for an unknown sid."""
+    with session_factory.begin() as session:
+        row = session.scalar(select(Outbox).where(Outbox.provider_sid == sid))
+        if row is None:
+            log.info("delivery status %s for unknown message %s", status, sid)
+            return False
+        current = row.delivery_status or "accepted"
+        terminal = current in ("failed", "undelivered")
+        if status in ("failed", "undelivered"):
+            row.delivery_status, row.delivery_error = status, (error_code or "")[:20] or None
+        elif not terminal and _STATUS_RANK.get(status, 0) > _STATUS_RANK.get(current, 0):
+            row.delivery_status = status
+        row.delivery_updated_at = utcnow()
+        return True
+
+
+STALE_AFTER = timedelta(minutes=5)
+
+
+def outbox_health(session_factory: sessionmaker[Session]) -> dict[str, Any]:
+    """Not ok when a reply has waited for Twilio more than 5 minutes (an outage, bad credentials)."""
+    with session_factory() as session:
+        pending = session.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.status == OutboxStatus.pending)
+        )
+        oldest = session.scalar(
+            select(func.min(Outbox.created_at)).where(Outbox.status == OutboxStatus.pending)
+        )
+        failed = session.scalar(
+            select(func.count())
+            .select_from(Outbox)
+            .where(Outbox.status == OutboxStatus.failed, Outbox.created_at > utcnow() - timedelta(days=1))
+        )
+    waited = (utcnow() - oldest).total_seconds() if oldest else 0.0
+    state: dict[str, Any] = {
+        "ok": waited < STALE_AFTER.total_seconds(),
+        "pending": pending or 0,
+        "oldest_pending_seconds": round(waited, 1),
+        "failed_last_24h": failed or 0,
+    }
+    if not state["ok"]:
+        state["error"] = "replies are waiting for Twilio; see the outbox rows' last_error"
+    return state

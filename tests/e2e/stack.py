@@ -1,0 +1,65 @@
+"""A throwaway stack (Rasa, action server, gateway) on free ports with its own seeded database and a local
+fake Twilio: for the e2e tests and the benchmarks."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.ops.rasa_env import model_path_for, training_hash
+from bot.ops.seed import seed_orders
+from bot.ops.stack import Stack
+from bot.store import db
+from bot.store.migrate import upgrade
+from tests.fakes.twilio_api import FakeTwilio
+
+WHATSAPP_NUMBER = "+14155238886"
+
+
+class NoModel(Exception):
+    """No trained model for the current data."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def throwaway_stack(tmp: Path, twilio: FakeTwilio, **overrides: Any) -> Stack:
+    """A stack (not started yet) whose database is migrated and seeded with the demo shop."""
+    model = model_path_for(training_hash())
+    if not model.exists():
+        raise NoModel("no trained model for the current data: run `make train` (make test does it first)")
+    gateway_port = free_port()
+    settings = Settings(
+        **{
+            "environment": "test",
+            "database_url": f"sqlite:///{tmp / 'app.db'}",
+            "rasa_tracker_store_url": f"sqlite:///{tmp / 'tracker.db'}",
+            "gateway_host": "127.0.0.1",
+            "gateway_port": gateway_port,
+            "rasa_port": free_port(),
+            "action_server_port": free_port(),
+            "public_base_url": f"http://127.0.0.1:{gateway_port}",
+            "twilio_account_sid": twilio.account_sid,
+            "twilio_auth_token": SecretStr(twilio.auth_token),
+            "twilio_whatsapp_number": WHATSAPP_NUMBER,
+            "twilio_api_base_url": twilio.url,
+            "evidence_dir": tmp / "evidence",
+            "upload_dir": tmp / "uploads",
+            **overrides,
+        }
+    )
+    upgrade(settings.database_url)
+    engine = db.make_engine(settings.database_url)
+    with Session(engine) as session, session.begin():
+        seed_orders(session, now=datetime.now(UTC))
+    engine.dispose()
+    return Stack(settings, model, log_dir=tmp / "log")
