@@ -7,7 +7,6 @@ given on the ticket.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -16,13 +15,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
 from actions.forms import owner_checked_slots
+from actions.handoff import request_handoff
 from bot.config import get_settings
+from bot.services import clock
 from bot.services.complaints import REGIMES, describe_complaint, file_complaint, find_complaint
 from bot.services.credentials import REDACTED
 from bot.services.identity import normalize_phone
 from bot.services.numbers import number_pattern
 from bot.services.orders import ORDER_ID_PATTERN, extract_order_id
 from bot.services.timefmt import format_date
+from bot.services.tone import is_angry
 from bot.store.db import session_scope
 
 Slots = dict[str, Any]
@@ -185,7 +187,7 @@ class ActionSubmitComplaint(Action):
                 conversation_id=tracker.sender_id,
                 regime=settings.complaint_regime,
                 skip_joint_leave=settings.complaint_skip_joint_leave,
-                now=datetime.now(UTC),
+                now=clock.now(),
             )
             number, due, days = (
                 complaint.number,
@@ -198,6 +200,12 @@ class ActionSubmitComplaint(Action):
             f"({days} hari kerja, tidak termasuk Sabtu, Minggu dan hari libur nasional). Simpan nomor "
             f'tiket ini ya, Kak: ketik "status tiket {number}" untuk menanyakan perkembangannya.'
         )
+        if is_angry(values["complaint_text"]):  # an upset customer gets a person, not only a number
+            dispatcher.utter_message(
+                text="Kami mohon maaf atas pengalaman yang tidak menyenangkan ini, Kak. Pengaduan Kakak juga "
+                "kami teruskan ke tim CS supaya bisa ditangani langsung."
+            )
+            request_handoff(dispatcher, reason="angry_complaint")
         return reset
 
 

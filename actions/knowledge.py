@@ -10,9 +10,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.channel import channel_facts
+from actions.channel import ChannelFacts, channel_facts
+from actions.handoff import request_handoff
 from bot.config import get_settings
-from bot.services.answering import SelectorPick, Thresholds, decide, platform_name
+from bot.services.answering import Answer, SelectorPick, Thresholds, decide, platform_name
 from bot.services.unanswered import record_unanswered
 from bot.store.db import session_scope
 from knowledge.errors import KnowledgeError
@@ -23,6 +24,10 @@ log = logging.getLogger(__name__)
 NOT_FOUND_TEXT = (
     "Mohon maaf Kak, jawaban untuk pertanyaan itu belum saya temukan di pusat bantuan kami, jadi saya tidak "
     "mau menebak. Pertanyaan Kakak sudah kami catat untuk tim kami."
+)
+HANDING_OVER_TEXT = (
+    "Mohon maaf Kak, pertanyaan ini juga belum bisa saya jawab dari pusat bantuan kami. Supaya Kakak tidak "
+    "menunggu tanpa kepastian, percakapan ini saya teruskan ke tim CS."
 )
 OUT_OF_SCOPE_TEXT = (
     "Mohon maaf Kak, pertanyaan itu di luar hal yang bisa saya bantu. Saya bisa bantu cek status pesanan "
@@ -46,6 +51,32 @@ def selector_pick(tracker: Tracker) -> SelectorPick | None:
     if not key.startswith("faq/"):
         return None
     return SelectorPick(topic=key.removeprefix("faq/"), confidence=float(response.get("confidence") or 0.0))
+
+
+def _previous_turn_not_found(tracker: Tracker) -> bool:
+    """Did the bot say it found nothing in answer to the customer's previous message?"""
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    if len(users) < 2:
+        return False
+    previous_turn = tracker.events[users[-2] + 1 : users[-1]]
+    return any(e.get("event") == "bot" and e.get("text") == NOT_FOUND_TEXT for e in previous_turn)
+
+
+def _record(tracker: Tracker, question: str, intent: str | None, answer: Answer, facts: ChannelFacts) -> None:
+    try:
+        with session_scope() as session:
+            record_unanswered(
+                session,
+                question=question,
+                conversation_id=tracker.sender_id,
+                channel=facts.channel,
+                brand=facts.brand,
+                intent=intent,
+                top_score=answer.score,
+                suggested=tuple(o.topic for o in answer.suggestions),
+            )
+    except Exception:  # the log is for the knowledge team; a failure must not break the reply
+        log.exception("could not record an unanswered question")
 
 
 class ActionAnswerQuestion(Action):
@@ -96,20 +127,14 @@ class ActionAnswerQuestion(Action):
             # chit-chat and the like: decline politely; not a gap in the help centre worth logging
             dispatcher.utter_message(text=OUT_OF_SCOPE_TEXT)
             return [SlotSet("answer_found", False)]
+        elif _previous_turn_not_found(tracker):
+            # Two questions in a row the help centre cannot answer: a person should take over. The human
+            # offer is moot then, so answer_found is True.
+            dispatcher.utter_message(text=HANDING_OVER_TEXT)
+            request_handoff(dispatcher, reason="repeated_fallback")
+            _record(tracker, question, intent, answer, facts)
+            return [SlotSet("answer_found", True)]
         else:
             dispatcher.utter_message(text=NOT_FOUND_TEXT)
-        try:
-            with session_scope() as session:
-                record_unanswered(
-                    session,
-                    question=question,
-                    conversation_id=tracker.sender_id,
-                    channel=facts.channel,
-                    brand=facts.brand,
-                    intent=intent,
-                    top_score=answer.score,
-                    suggested=tuple(o.topic for o in answer.suggestions),
-                )
-        except Exception:  # the log is for the knowledge team; a failure must not break the reply
-            log.exception("could not record an unanswered question")
+        _record(tracker, question, intent, answer, facts)
         return [SlotSet("answer_found", answer.kind == "suggest")]

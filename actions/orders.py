@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
 from actions.forms import contact_matches, order_from_answer, owner_checked_slots
+from bot.services import clock
 from bot.services.identity import is_owner_phone, normalize_phone
 from bot.services.order_status import explain_status
 from bot.services.orders import (
@@ -194,5 +195,5 @@ class ActionCheckOrderStatus(Action):
         if order is None:
             dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
             return reset
-        dispatcher.utter_message(text=_status_reply(order, datetime.now(UTC)))
+        dispatcher.utter_message(text=_status_reply(order, clock.now()))
         return reset

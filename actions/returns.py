@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -16,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.channel import channel_facts
 from actions.forms import contact_matches, order_from_answer, owner_checked_slots
 from bot.config import get_settings
+from bot.services import clock
 from bot.services.evidence import (
     EvidenceRejected,
     EvidenceUnavailable,
@@ -92,7 +92,7 @@ def _refused(order: OrderRecord, dispatcher: CollectingDispatcher) -> str | None
     try:
         check_received(
             order,
-            now=datetime.now(UTC),
+            now=clock.now(),
             window_hours=get_settings().return_window_hours.get(order.brand),
         )
     except ReturnNotAllowed as exc:
@@ -188,7 +188,7 @@ class ValidateReturnForm(FormValidationAction):
                     session,
                     order,
                     line,
-                    now=datetime.now(UTC),
+                    now=clock.now(),
                     window_hours=settings.return_window_hours.get(order.brand),
                 )
             except ReturnNotAllowed as exc:

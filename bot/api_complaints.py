@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from bot.deps import RouterDep, require_api_token
+from bot.deps import RouterDep, require_staff
 from bot.router import Reply
 from bot.services.complaint_report import complaint_report
 from bot.services.complaints import (
@@ -33,7 +33,7 @@ from bot.services.identity import mask_phone
 from bot.store.db import session_scope
 from bot.store.models import Complaint
 
-router = APIRouter(prefix="/api/agent", tags=["complaints"], dependencies=[Depends(require_api_token)])
+router = APIRouter(prefix="/api/agent", tags=["complaints"], dependencies=[Depends(require_staff)])
 NEAR_DEADLINE_DAYS = 2
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
-from bot.deps import SettingsDep, require_api_token
+from bot.deps import SettingsDep, require_staff
 from bot.services.unanswered import list_unanswered
 from bot.store.db import session_scope
 from knowledge.documents import BRANDS
@@ -69,7 +69,7 @@ def _unanswered(limit: int, offset: int) -> list[UnansweredPublic]:
         ]
 
 
-@router.get("/unanswered", response_model=list[UnansweredPublic], dependencies=[Depends(require_api_token)])
+@router.get("/unanswered", response_model=list[UnansweredPublic], dependencies=[Depends(require_staff)])
 async def unanswered(
     limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0
 ) -> list[UnansweredPublic]:

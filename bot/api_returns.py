@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from bot.deps import RouterDep, require_api_token
+from bot.deps import RouterDep, require_staff
 from bot.router import Reply
 from bot.services.identity import mask_phone
 from bot.services.returns import (
@@ -28,7 +28,7 @@ from bot.services.returns import (
 from bot.store.db import session_scope
 from bot.store.models import ReturnRequest
 
-router = APIRouter(prefix="/api/agent", tags=["returns"], dependencies=[Depends(require_api_token)])
+router = APIRouter(prefix="/api/agent", tags=["returns"], dependencies=[Depends(require_staff)])
 
 UPDATE_INTRO = "Kabar terbaru untuk pengajuan retur Kakak:\n"
 

@@ -13,11 +13,15 @@ from fastapi import FastAPI
 from bot import api_complaints, api_knowledge, api_returns, health
 from bot.background import Background
 from bot.channels import rest, webchat, whatsapp, widget_assets, widget_files
-from bot.channels.hub import LocalHub
+from bot.channels.hub import LocalHub, RedisHub
 from bot.channels.twilio_api import TwilioSender
 from bot.channels.whatsapp_outbox import OutboxWorker, WhatsAppOutlet
 from bot.config import Settings, get_settings
-from bot.jobs import complaint_deadline_job
+from bot.handoff import api as handoff_api
+from bot.handoff import console_page
+from bot.handoff import socket as handoff_socket
+from bot.handoff.live import AgentFeed
+from bot.jobs import complaint_deadline_job, queue_reminder_job
 from bot.logs import configure_logging
 from bot.rasa_client import RasaClient
 from bot.router import ConversationRouter
@@ -35,12 +39,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.settings = settings
             app.state.http = http
             app.state.rasa = rasa
-            router = ConversationRouter(get_sessionmaker(), rasa)
+            # Live frames (widget sockets, agent consoles) go through Redis when several gateways run.
+            hub = RedisHub(settings.redis_url) if settings.redis_url else LocalHub()
+            if isinstance(hub, RedisHub):
+                await hub.start()
+            app.state.hub = hub
+            app.state.feed = feed = AgentFeed(hub)
+            router = ConversationRouter(get_sessionmaker(), rasa, settings, feed)
             app.state.router = router
-            app.state.widget = widget = webchat.WidgetChannel(LocalHub())
+            app.state.widget = widget = webchat.WidgetChannel(hub)
             router.add_outlet("widget", widget)
             app.state.background = background = Background()
-            jobs = [asyncio.create_task(complaint_deadline_job(settings.complaint_check_seconds))]
+            jobs = [
+                asyncio.create_task(complaint_deadline_job(settings.complaint_check_seconds)),
+                asyncio.create_task(queue_reminder_job(router, settings)),
+            ]
             if settings.whatsapp_enabled:
                 outbox = OutboxWorker(get_sessionmaker(), TwilioSender(settings), settings)
                 router.add_outlet("whatsapp", WhatsAppOutlet(settings, outbox))
@@ -53,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield
             finally:
                 await background.close()
+                if isinstance(hub, RedisHub):
+                    await hub.close()
                 for job in jobs:
                     job.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -72,4 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_knowledge.router)
     app.include_router(api_complaints.router)
     app.include_router(api_returns.router)
+    app.include_router(handoff_api.router)
+    app.include_router(handoff_socket.router)
+    app.include_router(console_page.router)
     return app

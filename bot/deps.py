@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from bot.config import Settings
+from bot.handoff.agents import session_for
 from bot.rasa_client import RasaClient
 from bot.router import ConversationRouter
+from bot.store.db import session_scope
+from bot.store.models import utcnow
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -37,9 +43,70 @@ def bearer_matches(settings: Settings, authorization: str | None) -> bool:
     return hmac.compare_digest(authorization.removeprefix("Bearer ").strip(), token.get_secret_value())
 
 
-def require_api_token(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> None:
-    """Staff-only JSON APIs until agent accounts exist: the integrator token is required."""
-    if not bearer_matches(settings, authorization):
+SESSION_COOKIE = "agent_session"
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+_SEEN_EVERY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who is calling a staff API: a logged-in agent (cookie session) or the integrator token."""
+
+    username: str
+    name: str
+    role: str
+    agent_id: int | None  # None for the integrator token
+    csrf_token: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"agent:{self.username}"
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+
+INTEGRATOR = Staff(username="integrator", name="Integrasi", role="supervisor", agent_id=None)
+
+
+def staff_for_cookie(token: str) -> Staff | None:
+    """The agent behind a console cookie (marking them present), or None when it is unknown or expired."""
+    with session_scope() as session:
+        found = session_for(session, token)
+        if found is None:
+            return None
+        agent = found.agent
+        if agent.last_seen_at is None or utcnow() - agent.last_seen_at > _SEEN_EVERY:
+            agent.last_seen_at = utcnow()
+        return Staff(agent.username, agent.name, agent.role, agent.id, found.csrf_token)
+
+
+async def require_staff(
+    request: Request, settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+) -> Staff:
+    """Staff APIs: a console session (with X-CSRF-Token on every change) or the integrator bearer token."""
+    if bearer_matches(settings, authorization):
+        return INTEGRATOR
+    token = request.cookies.get(SESSION_COOKIE)
+    staff = await run_in_threadpool(staff_for_cookie, token) if token else None
+    if staff is None:
         raise HTTPException(
-            401, "send Authorization: Bearer <GATEWAY_API_TOKEN>", {"WWW-Authenticate": "Bearer"}
+            401,
+            "log in at /agent (or send Authorization: Bearer <GATEWAY_API_TOKEN>)",
+            {"WWW-Authenticate": "Bearer"},
         )
+    if request.method not in _SAFE_METHODS:
+        sent = request.headers.get("x-csrf-token") or ""
+        if not staff.csrf_token or not hmac.compare_digest(sent, staff.csrf_token):
+            raise HTTPException(403, "missing or wrong X-CSRF-Token")
+    return staff
+
+
+StaffDep = Annotated[Staff, Depends(require_staff)]
+
+
+def require_supervisor(staff: StaffDep) -> Staff:
+    if not staff.is_supervisor:
+        raise HTTPException(403, "supervisors only")
+    return staff

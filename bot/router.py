@@ -23,9 +23,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from bot.config import Settings
+from bot.handoff.desk import request_handoff
+from bot.handoff.states import transition
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.services.credentials import redact_credentials
-from bot.store.models import Conversation, ConversationEvent, Direction, Message, MessageStatus
+from bot.store.models import (
+    Conversation,
+    ConversationEvent,
+    ConversationState,
+    Direction,
+    Message,
+    MessageStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +48,10 @@ CREDENTIAL_WARNING_TEXT = (
     "Mohon jangan bagikan kode OTP atau kata sandi kepada siapa pun, termasuk kepada kami, Kak: petugas "
     "resmi tidak pernah memintanya. Kode tadi sudah kami sensor dan tidak kami simpan. Kalau Kakak merasa "
     "kode itu sudah diketahui orang lain, segera ganti kata sandi akun Kakak."
+)
+NO_REPLY_TEXT = (
+    "Maaf Kak, saya belum menangkap maksud pesan tadi. Boleh dijelaskan dengan kalimat lain? Kalau ingin "
+    'dibantu tim kami, ketik "CS" ya.'
 )
 _CONTROL_KEYS = ("handoff",)
 # What Rasa is sent for a file with no caption: the return form takes the file from the metadata whatever
@@ -78,6 +92,13 @@ class Received:
     duplicate: bool = False
 
 
+@dataclass(frozen=True)
+class _Stored:
+    channel: str
+    views: list[dict[str, Any]]
+    handoff_texts: list[str]  # what the customer was told about the queue, when the bot asked for a human
+
+
 @dataclass
 class RouteResult:
     conversation_id: str
@@ -112,6 +133,30 @@ class Outlet(Protocol):
     async def delivered(self, conversation_id: str, messages: Sequence[dict[str, Any]]) -> None:
         """Called after the commit with the stored messages' views."""
 
+    async def state_changed(self, conversation_id: str, state: str, agent: str | None) -> None:
+        """The conversation went to the queue, to an agent (`agent` is their display name) or back."""
+
+
+class Feed(Protocol):
+    """What the agent consoles hear: every stored message, and conversations changing state or owner."""
+
+    async def message(self, conversation_id: str, view: dict[str, Any]) -> None: ...
+
+    async def conversation(self, conversation_id: str, state: str, agent: str | None) -> None: ...
+
+    async def note(self, conversation_id: str, note: dict[str, Any]) -> None: ...
+
+
+class _NoFeed:
+    async def message(self, conversation_id: str, view: dict[str, Any]) -> None:
+        pass
+
+    async def conversation(self, conversation_id: str, state: str, agent: str | None) -> None:
+        pass
+
+    async def note(self, conversation_id: str, note: dict[str, Any]) -> None:
+        pass
+
 
 def _reply_from_rasa(raw: dict[str, Any]) -> Reply:
     return Reply(
@@ -136,9 +181,17 @@ def choose_button(text: str, buttons: list[dict[str, Any]], *, numbered: bool) -
 
 
 class ConversationRouter:
-    def __init__(self, session_factory: sessionmaker[Session], rasa: RasaClient) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        rasa: RasaClient,
+        settings: Settings,
+        feed: Feed | None = None,
+    ) -> None:
         self._session_factory = session_factory
         self._rasa = rasa
+        self._settings = settings
+        self.feed: Feed = feed or _NoFeed()
         self._outlets: dict[str, Outlet] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -185,11 +238,40 @@ class ConversationRouter:
         if conversation_id is None:
             return False
         async with self._locks[conversation_id]:
-            views = await run_in_threadpool(self._store_outbound, conversation_id, None, author, replies)
-            if views is None:
+            stored = await run_in_threadpool(self._store_outbound, conversation_id, None, author, replies)
+            if stored is None:
                 return False
-            await self._delivered(conversation_id, views)
+            await self._delivered(conversation_id, stored)
             return True
+
+    async def announce_state(self, conversation_id: str) -> None:
+        """Tell the customer's channel (the widget shows it) and the consoles where a conversation is now."""
+        found = await run_in_threadpool(self._state_of, conversation_id)
+        if found is None:
+            return
+        channel, state, agent_name, agent_username = found
+        outlet = self._outlets.get(channel)
+        try:
+            if outlet is not None:
+                await outlet.state_changed(conversation_id, state, agent_name)
+            await self.feed.conversation(conversation_id, state, agent_username)
+        except Exception:  # the state is stored; consoles and widgets catch up when they reload
+            log.exception("announcing the state of %s failed", conversation_id)
+
+    def _state_of(self, conversation_id: str) -> tuple[str, str, str | None, str | None] | None:
+        with self._session_factory() as session:
+            conversation = session.scalar(
+                select(Conversation).where(Conversation.public_id == conversation_id)
+            )
+            if conversation is None:
+                return None
+            agent = conversation.agent
+            return (
+                conversation.channel,
+                conversation.state,
+                agent.name if agent else None,
+                agent.username if agent else None,
+            )
 
     def pending_conversations(self) -> list[str]:
         """Conversations of push channels (those with an outlet) holding a stored message not yet
@@ -211,6 +293,12 @@ class ConversationRouter:
         turn = await run_in_threadpool(self._turn, message_id)
         if turn.status != MessageStatus.received:  # answered already (a duplicate delivery)
             return RouteResult(conversation_id)
+        await self._tell_feed(conversation_id, [turn.view])
+        if turn.state in (ConversationState.waiting_agent, ConversationState.with_agent):
+            await run_in_threadpool(self._set_status, message_id, MessageStatus.for_agent)
+            return RouteResult(conversation_id)  # a human has it: the bot stays silent
+        if turn.reopened:
+            await self.announce_state(conversation_id)
         replies = [Reply(text=CREDENTIAL_WARNING_TEXT)] if turn.redacted else []
         status, author, available = MessageStatus.answered, "bot", True
         if turn.reply_instead:
@@ -220,25 +308,42 @@ class ConversationRouter:
             try:
                 raw = await self._rasa.send(conversation_id, turn.text, turn.metadata)
                 replies += [_reply_from_rasa(r) for r in raw]
+                if not raw:  # the policy chose to listen: a customer is never left without an answer
+                    log.warning("Rasa gave no reply in conversation %s", conversation_id)
+                    replies.append(Reply(text=NO_REPLY_TEXT))
             except RasaUnavailable as exc:
                 log.error("bot unavailable for conversation %s: %s", conversation_id, exc)
                 replies.append(Reply(text=BOT_UNAVAILABLE_TEXT))
                 status, author, available = MessageStatus.bot_unavailable, "system", False
-        views = await run_in_threadpool(
+        stored = await run_in_threadpool(
             self._store_outbound, conversation_id, (message_id, status), author, replies
         )
-        assert views is not None  # the message being answered belongs to the conversation
-        await self._delivered(conversation_id, views)
-        return RouteResult(conversation_id, [r for r in replies if not _is_control(r)], available)
+        assert stored is not None  # the message being answered belongs to the conversation
+        await self._delivered(conversation_id, stored)
+        shown = [r for r in replies if not _is_control(r)] + [Reply(text=t) for t in stored.handoff_texts]
+        return RouteResult(conversation_id, shown, available)
 
-    async def _delivered(self, conversation_id: str, views: tuple[str, list[dict[str, Any]]]) -> None:
-        channel, messages = views
-        outlet = self._outlets.get(channel)
-        if outlet is not None and messages:
+    def _set_status(self, message_id: int, status: str) -> None:
+        with self._session_factory.begin() as session:
+            session.get_one(Message, message_id).status = status
+
+    async def _tell_feed(self, conversation_id: str, views: list[dict[str, Any]]) -> None:
+        try:
+            for view in views:
+                await self.feed.message(conversation_id, view)
+        except Exception:  # consoles catch up from the transcript
+            log.exception("feeding the consoles failed for %s", conversation_id)
+
+    async def _delivered(self, conversation_id: str, stored: _Stored) -> None:
+        outlet = self._outlets.get(stored.channel)
+        if outlet is not None and stored.views:
             try:
-                await outlet.delivered(conversation_id, messages)
+                await outlet.delivered(conversation_id, stored.views)
             except Exception:  # the messages are stored; the channel catches up from there
-                log.exception("outlet %s failed after storing replies", channel)
+                log.exception("outlet %s failed after storing replies", stored.channel)
+        await self._tell_feed(conversation_id, stored.views)
+        if stored.handoff_texts:
+            await self.announce_state(conversation_id)
 
     def _store_inbound(self, inbound: Inbound, text: str, redacted: bool) -> Received:
         with self._session_factory.begin() as session:
@@ -304,17 +409,27 @@ class ConversationRouter:
     @dataclass(frozen=True)
     class _Turn:
         status: str
+        state: str
+        reopened: bool  # the customer wrote to a closed conversation: the bot has it again
         text: str
         metadata: dict[str, Any]
         redacted: bool
         reply_instead: str | None
+        view: dict[str, Any]
 
     def _turn(self, message_id: int) -> ConversationRouter._Turn:
         """What Rasa is sent for a stored message: its text (a picked button becomes its payload) and the
         channel metadata, with the conversation's pinned platform."""
-        with self._session_factory() as session:
+        with self._session_factory.begin() as session:
             message = session.get_one(Message, message_id)
             conversation = message.conversation
+            reopened = (
+                conversation.state == ConversationState.closed and message.status == MessageStatus.received
+            )
+            if reopened:
+                transition(
+                    session, conversation, ConversationState.bot, actor="customer", reason="new message"
+                )
             payload = message.payload or {}
             metadata = dict(payload.get("metadata") or {})
             if conversation.brand:  # the conversation's platform holds, whatever a later message claims
@@ -324,7 +439,14 @@ class ConversationRouter:
             if buttons:
                 text = choose_button(text, buttons, numbered=conversation.channel == "whatsapp") or text
             return self._Turn(
-                message.status, text, metadata, bool(payload.get("redacted")), payload.get("reply_instead")
+                status=message.status,
+                state=conversation.state,
+                reopened=reopened,
+                text=text,
+                metadata=metadata,
+                redacted=bool(payload.get("redacted")),
+                reply_instead=payload.get("reply_instead"),
+                view=message_view(message),
             )
 
     @staticmethod
@@ -371,7 +493,7 @@ class ConversationRouter:
         answered: tuple[int, str] | None,
         author: str,
         replies: list[Reply],
-    ) -> tuple[str, list[dict[str, Any]]] | None:
+    ) -> _Stored | None:
         with self._session_factory.begin() as session:
             conversation = session.scalars(
                 select(Conversation).where(Conversation.public_id == conversation_id)
@@ -387,24 +509,26 @@ class ConversationRouter:
                             conversation_id=conversation.id, kind="bot_unavailable", actor="system"
                         )
                     )
+            to_store: list[tuple[str, Reply]] = []
+            handoff_texts: list[str] = []
+            for reply in replies:
+                if _is_control(reply):  # the bot asks for a human; the gateway decides and says how it goes
+                    assert reply.custom is not None
+                    reason = str((reply.custom.get("handoff") or {}).get("reason") or "bot")[:40]
+                    text = request_handoff(
+                        session, conversation, reason=reason, actor="bot", settings=self._settings
+                    )
+                    handoff_texts.append(text)
+                    to_store.append(("system", Reply(text=text)))
+                else:
+                    to_store.append((author, reply))
             outlet = self._outlets.get(conversation.channel)
             stored: list[Message] = []
-            for reply in replies:
-                if _is_control(reply):
-                    assert reply.custom is not None
-                    session.add(
-                        ConversationEvent(
-                            conversation_id=conversation.id,
-                            kind="handoff_requested",
-                            actor="bot",
-                            detail=reply.custom["handoff"],
-                        )
-                    )
-                    continue
+            for who, reply in to_store:
                 message = Message(
                     conversation_id=conversation.id,
                     direction=Direction.outbound,
-                    author=author,
+                    author=who,
                     text=reply.text,
                     payload={k: v for k, v in reply.as_dict().items() if k != "text"} or None,
                     status=MessageStatus.sent,
@@ -414,4 +538,4 @@ class ConversationRouter:
                 if outlet is not None:
                     outlet.stage(session, conversation, message, reply)
                 stored.append(message)
-            return conversation.channel, [message_view(m) for m in stored]
+            return _Stored(conversation.channel, [message_view(m) for m in stored], handoff_texts)

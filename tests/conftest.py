@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.config import get_settings
 from bot.ops.seed import seed_orders
@@ -41,3 +45,25 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, now: datetime)
     yield url
     db.get_engine().dispose()
     reset_caches()
+
+
+POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def postgres_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    if not POSTGRES_SERVER:
+        pytest.skip("TEST_POSTGRES_URL is not set")
+    server = make_url(POSTGRES_SERVER)
+    name = f"cs_test_{uuid.uuid4().hex[:10]}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    use_database(monkeypatch, url)
+    yield url
+    db.get_engine().dispose()
+    reset_caches()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

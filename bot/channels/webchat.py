@@ -17,11 +17,17 @@ client → server
         are dropped. Text may be empty when media is present; at most 4000 characters.
 
 server → client
-    {"type": "welcome", "token": ..., "history": [view, ...]}      the stored messages with id > after
+    {"type": "welcome", "token": ..., "history": [view, ...], "state"?: ..., "agent"?: ...}
+        the stored messages with id > after; `state` and `agent` as in a "state" frame (restored on reload)
     {"type": "ack", "client_id": ..., "id": <message id>}           stored (also for a resent duplicate)
     {"type": "typing", "on": true|false}                           the bot is working on an answer
     {"type": "message", "id", "author", "text", "created_at", "buttons"?, "image"?, "media"?}
-        a stored message (bot, agent or system), pushed by the outlet after it is committed
+        a stored message (bot, agent or system), pushed by the outlet after it is committed; `author` is
+        "customer", "bot", "system" or "agent:<username>" (a human CS, shown as "CS")
+    {"type": "state", "state": "bot"|"waiting_agent"|"with_agent"|"closed", "agent": <display name>|null}
+        the conversation's handoff state changed (docs/agent-console.md); the widget shows "Menunggu CS…"
+        (waiting_agent) or "Kakak sedang terhubung dengan CS {agent}" (with_agent) under its header, and
+        nothing for bot/closed (the explanations arrive as ordinary system messages)
     {"type": "error", "code": ..., "text": <Indonesian, for the customer>, "client_id"?: ...}
         a frame that was refused; the connection stays open
 
@@ -97,6 +103,9 @@ class WidgetChannel:
         for view in messages:
             await self.hub.publish(conversation_id, {"type": "message", **view})
 
+    async def state_changed(self, conversation_id: str, state: str, agent: str | None) -> None:
+        await self.hub.publish(conversation_id, {"type": "state", "state": state, "agent": agent})
+
     def issue(self) -> tuple[str, str]:
         token = secrets.token_urlsafe(32)
         key = session_key(token)
@@ -127,6 +136,8 @@ class _History:
     conversation_id: str | None
     views: list[dict[str, Any]]
     pending: bool  # a stored customer message is not answered yet (the gateway stopped mid-way)
+    state: str = "bot"
+    agent: str | None = None  # the display name of the agent who has the conversation
 
 
 def _history(key: str, after: int) -> _History:
@@ -152,7 +163,11 @@ def _history(key: str, after: int) -> _History:
             .limit(1)
         )
         return _History(
-            conversation.public_id, [message_view(m) for m in reversed(rows)], pending is not None
+            conversation.public_id,
+            [message_view(m) for m in reversed(rows)],
+            pending is not None,
+            conversation.state,
+            conversation.agent.name if conversation.agent else None,
         )
 
 
@@ -237,7 +252,15 @@ class _ChatSession:
         history = await run_in_threadpool(_history, key, after)
         if history.conversation_id is not None:
             self._subscribe(history.conversation_id)
-        await self.connection.welcome({"type": "welcome", "token": token, "history": history.views})
+        await self.connection.welcome(
+            {
+                "type": "welcome",
+                "token": token,
+                "history": history.views,
+                "state": history.state,
+                "agent": history.agent,
+            }
+        )
         if history.pending:
             self._answer_in_background()
 

@@ -88,6 +88,9 @@ class WhatsAppOutlet:
     async def delivered(self, conversation_id: str, messages: Sequence[dict[str, Any]]) -> None:
         self._worker.wake()
 
+    async def state_changed(self, conversation_id: str, state: str, agent: str | None) -> None:
+        """Nothing beyond the messages: WhatsApp shows no state."""
+
 
 def _within_window(session: Session, conversation_id: int) -> bool:
     """WhatsApp lets a business write freely only within 24 hours of the customer's last message."""

@@ -1,7 +1,8 @@
-"""Seed the demo shop's orders: `python -m bot.ops.seed [--reset]`.
+"""Seed the demo shop's orders and demo agents: `python -m bot.ops.seed [--reset]`.
 
 Timelines in bot/demo/orders.yaml are hours before the moment of seeding, so a fresh demo always has
-orders close to their deadlines. Existing orders are left alone unless --reset is given.
+orders close to their deadlines. Existing orders are left alone unless --reset is given. The demo agents
+(DEMO_AGENTS, passwords in the README) are created outside production only.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import yaml
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.config import get_settings
+from bot.handoff.agents import create_agent
 from bot.store.db import session_scope
-from bot.store.models import Order, OrderItem
+from bot.store.models import Agent, Order, OrderItem
 
 DEMO_ORDERS = Path(__file__).resolve().parent.parent / "demo" / "orders.yaml"
 DEMO_BRAND = "usahaku99"
@@ -64,13 +67,33 @@ def seed_orders(session: Session, *, now: datetime | None = None, reset: bool = 
     return len(new)
 
 
+# username, display name, role, password: for trying the console locally; never created in production.
+DEMO_AGENTS = (
+    ("dewi", "Dewi", "agent", "dewi-demo-123"),
+    ("budi", "Budi", "agent", "budi-demo-123"),
+    ("sari", "Sari", "supervisor", "sari-demo-123"),
+)
+
+
+def seed_agents(session: Session) -> int:
+    """The demo agents that are missing; returns how many were added."""
+    existing = set(session.scalars(select(Agent.username)))
+    added = 0
+    for username, name, role, password in DEMO_AGENTS:
+        if username not in existing:
+            create_agent(session, username=username, name=name, role=role, password=password)
+            added += 1
+    return added
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reset", action="store_true", help="re-create the demo orders relative to now")
     args = parser.parse_args()
     with session_scope() as session:
         count = seed_orders(session, reset=args.reset)
-    print(f"demo orders: {count} added")
+        agents = 0 if get_settings().environment == "production" else seed_agents(session)
+    print(f"demo orders: {count} added; demo agents: {agents} added")
 
 
 if __name__ == "__main__":

@@ -51,7 +51,9 @@
     botImage: "Gambar dari Asisten CS",
     myPhoto: "Foto yang Kakak kirim",
     you: "Kakak",
-    agent: "Petugas CS",
+    agent: "CS",
+    waitingAgent: "Menunggu CS…",
+    withAgent: "Kakak sedang terhubung dengan CS",
     tooLong: "Maaf Kak, pesannya terlalu panjang (maksimal 4000 karakter). Boleh dipersingkat dulu?",
     badType: "Maaf Kak, yang bisa dikirim hanya foto JPG, PNG atau WebP ya.",
     tooBig: "Maaf Kak, fotonya terlalu besar (maksimal 10 MB). Boleh dikirim yang lebih kecil?",
@@ -174,9 +176,12 @@
     ".close:hover { background: rgba(255,255,255,.15); }",
     ".status { margin: 0; padding: 6px 16px; font-size: 13px; background: #fff4d6; color: #6b4e00; }",
     ".status:empty { display: none; }",
+    ".handoff { margin: 0; padding: 6px 16px; font-size: 13px; background: #e6f4ee; color: #0b4d37; border-bottom: 1px solid #cde8db; }",
+    ".handoff:empty { display: none; }",
     ".log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; background: #f5f7fa; }",
     ".msg { max-width: 85%; padding: 8px 12px; border-radius: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }",
     ".msg.bot, .msg.agent, .msg.system { align-self: flex-start; background: #fff; border: 1px solid #e4e7eb; }",
+    ".from { display: block; margin-bottom: 2px; font-size: 12px; font-weight: 700; color: #0b6e4f; }",
     ".msg.me { align-self: flex-end; background: #d9f2e6; }",
     ".msg.pending { opacity: .7; }",
     ".msg.failed { background: #fde8e8; }",
@@ -219,6 +224,7 @@
   }, [icon("chat"), el("span", { text: TEXT.launcher }), el("span", { class: "dot", "aria-hidden": "true" })]);
   var closeButton = el("button", { class: "close", type: "button", "aria-label": TEXT.close, text: "×" });
   var status = el("p", { class: "status", role: "status" });
+  var handoff = el("p", { class: "handoff", role: "status" }); // who answers: waiting for CS, or which CS
   var log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": TEXT.log, tabindex: "0" });
   var typing = el("p", { class: "typing", "aria-live": "polite", hidden: true, text: TEXT.typing });
   var fileInput = el("input", { type: "file", accept: IMAGE_TYPES.join(","), hidden: true, tabindex: "-1" });
@@ -228,6 +234,7 @@
   var composer = el("form", { class: "composer" }, [attachButton, fileInput, input, sendButton]);
   var panel = el("section", { class: "panel", id: "acs-panel", role: "dialog", "aria-label": TEXT.dialog, hidden: true }, [
     el("div", { class: "head" }, [el("h2", { text: TEXT.title }), closeButton]),
+    handoff,
     status,
     log,
     typing,
@@ -252,6 +259,26 @@
 
   function setStatus(text) {
     status.textContent = text || "";
+  }
+
+  // The conversation's state from the gateway ("state" frames, and the welcome after a reload): while
+  // the customer waits for or talks with a human, a line under the header says so.
+  function applyState(state, agent) {
+    var text = "";
+    if (state === "waiting_agent") text = TEXT.waitingAgent;
+    else if (state === "with_agent") {
+      text = TEXT.withAgent + (typeof agent === "string" && agent.trim() ? " " + agent.trim() : "");
+    }
+    if (handoff.textContent !== text) handoff.textContent = text;
+  }
+
+  // "customer", "bot", "system", or "agent" for "agent:<username>" (a human CS).
+  function authorKind(author) {
+    author = String(author || "");
+    if (author === "customer") return "me";
+    if (author === "agent" || author.indexOf("agent:") === 0) return "agent";
+    if (author === "system") return "system";
+    return "bot";
   }
 
   function scrollToEnd() {
@@ -302,10 +329,12 @@
   }
 
   function bubbleFor(author, text, media, preview) {
-    var mine = author === "customer";
-    var who = mine ? TEXT.you : author === "agent" ? TEXT.agent : TEXT.title;
-    var bubble = el("div", { class: "msg " + (mine ? "me" : author === "agent" ? "agent" : author === "system" ? "system" : "bot") });
-    bubble.appendChild(el("span", { class: "sr", text: who + ": " }));
+    var kind = authorKind(author);
+    var mine = kind === "me";
+    var who = mine ? TEXT.you : kind === "agent" ? TEXT.agent : TEXT.title;
+    var bubble = el("div", { class: "msg " + kind });
+    if (kind === "agent") bubble.appendChild(el("span", { class: "from", text: TEXT.agent }));
+    else bubble.appendChild(el("span", { class: "sr", text: who + ": " }));
     var body = el("span", { class: "text" });
     appendText(body, text);
     bubble.appendChild(body);
@@ -382,6 +411,7 @@
       welcomed = true;
       attempt = 0;
       setStatus("");
+      if (typeof frame.state === "string") applyState(frame.state, frame.agent);
       (frame.history || []).forEach(function (view) {
         addStored(view, false);
       });
@@ -408,6 +438,8 @@
       }
     } else if (frame.type === "message") {
       addStored(frame, true);
+    } else if (frame.type === "state") {
+      applyState(frame.state, frame.agent);
     } else if (frame.type === "typing") {
       typing.hidden = !frame.on;
       if (frame.on) scrollToEnd();

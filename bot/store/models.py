@@ -67,6 +67,14 @@ class MessageStatus(enum.StrEnum):
     bot_unavailable = "bot_unavailable"  # kept; Rasa could not be reached
     sent = "sent"  # outbound, handed to the channel
     declined = "declined"  # inbound the gateway answered itself (a location, an unsupported file)
+    for_agent = "for_agent"  # inbound while a human has the conversation: not sent to Rasa
+
+
+class ConversationState(enum.StrEnum):
+    bot = "bot"  # Rasa answers
+    waiting_agent = "waiting_agent"  # in the queue for a human; the bot stays silent
+    with_agent = "with_agent"  # an agent answers
+    closed = "closed"  # ended by an agent with a summary; a new customer message reopens it for the bot
 
 
 class Conversation(Base):
@@ -81,9 +89,15 @@ class Conversation(Base):
     # Our own address on the channel the customer wrote to (the shop's WhatsApp number): replies go from it.
     channel_address: Mapped[str | None] = mapped_column(String(40))
     brand: Mapped[str | None] = mapped_column(String(40))
+    # Handoff (bot/handoff/states.py): who answers, since when the customer waits, why, which agent.
+    state: Mapped[str] = mapped_column(String(20), default=ConversationState.bot, index=True)
+    waiting_since: Mapped[datetime | None]
+    handoff_reason: Mapped[str | None] = mapped_column(String(40))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    agent: Mapped[Agent | None] = relationship()
     messages: Mapped[list[Message]] = relationship(back_populates="conversation", order_by="Message.id")
     events: Mapped[list[ConversationEvent]] = relationship(order_by="ConversationEvent.id")
 
@@ -108,6 +122,48 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Agent(Base):
+    """A CS agent (or supervisor) who logs in to the console. Passwords are argon2 hashes."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(20))  # agent | supervisor
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    last_seen_at: Mapped[datetime | None]  # the last console request or heartbeat (presence)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgentSession(Base):
+    """A console login: the cookie carries the token, the database only its SHA-256."""
+
+    __tablename__ = "agent_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+    agent: Mapped[Agent] = relationship()
+
+
+class LoginAttempt(Base):
+    """Failed console logins, per username and address: the rate limit counts them across processes."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class OutboxStatus(enum.StrEnum):

@@ -70,8 +70,10 @@ def question_tracker(
     intent: str = "faq",
     pick: tuple[str, float] | None = None,
     metadata: dict[str, Any] | None = None,
+    history: list[dict[str, Any]] | None = None,
 ) -> Tracker:
-    """A customer's question as the latest message, with NLU's intent and ResponseSelector pick."""
+    """A customer's question as the latest message, with NLU's intent and ResponseSelector pick, after the
+    earlier events in `history`."""
     state = copy.deepcopy(json.loads((DATA / "question_tracker.json").read_text()))
     message = state["latest_message"]
     message.update({"text": text, "intent": {"name": intent, "confidence": 0.9}})
@@ -82,7 +84,7 @@ def question_tracker(
         message["response_selector"] = {
             "faq": {"response": {"intent_response_key": f"faq/{topic}", "confidence": confidence}}
         }
-    state["events"].append({"event": "user", "text": text, "parse_data": message})
+    state["events"] += [*(history or []), {"event": "user", "text": text, "parse_data": message}]
     return Tracker.from_dict(state)
 
 

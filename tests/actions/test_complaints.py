@@ -110,6 +110,29 @@ def test_submit_records_the_ticket_and_answers_with_its_number_and_deadline(data
     assert all(value is None for value in slot_values(events).values())
 
 
+@pytest.mark.parametrize(
+    ("complaint", "handed_over"),
+    [
+        ("refund belum masuk sudah 3 minggu", False),
+        ("saya sangat kecewa, refund belum masuk sudah 3 minggu", True),
+        ("REFUND SAYA BELUM MASUK JUGA SUDAH TIGA MINGGU", True),
+        ("mana refund saya!!! sudah 3 minggu!!!", True),
+    ],
+)
+def test_an_angry_complaint_is_also_handed_to_a_human(database_url, complaint, handed_over):
+    slots = {
+        "complaint_name": "Rina Wulandari",
+        "complaint_phone": PHONE,
+        "complaint_order_id": "-",
+        "complaint_text": complaint,
+    }
+    tracker = form_tracker("complaint_form", None, text="", slots=slots, metadata=WHATSAPP)
+    _, messages = run_action(ActionSubmitComplaint(), tracker)
+    assert "nomor tiket PGD-" in messages[0]["text"]  # the ticket comes first, whatever the tone
+    handoffs = [m["custom"] for m in messages if m.get("custom")]
+    assert handoffs == ([{"handoff": {"reason": "angry_complaint"}}] if handed_over else [])
+
+
 def _ticket(**overrides) -> str:
     with db.session_scope() as session:
         complaint = file_complaint(

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from actions.knowledge import (
     ASK_BRAND_TEXT,
+    HANDING_OVER_TEXT,
     NOT_FOUND_TEXT,
     NOT_THESE,
     OUT_OF_SCOPE_TEXT,
@@ -56,6 +57,30 @@ def test_an_unknown_help_centre_question_is_not_guessed_and_is_logged(database_u
         row = session.scalar(select(UnansweredQuestion))
         assert row.question == question
         assert row.intent == "nlu_fallback"
+
+
+def _turn(text: str, bot_said: str) -> list[dict]:
+    return [{"event": "user", "text": text}, {"event": "bot", "text": bot_said}]
+
+
+def test_a_second_unanswerable_question_in_a_row_goes_to_a_human(database_url):
+    question = "apakah kantor pusat buka hari minggu untuk ambil titipan barang pribadi"
+    earlier = _turn("kapan gudang buka untuk ambil barang titipan", NOT_FOUND_TEXT)
+    events, messages = run_action(
+        ActionAnswerQuestion(), question_tracker(question, intent="nlu_fallback", history=earlier)
+    )
+    assert messages[0]["text"] == HANDING_OVER_TEXT
+    assert messages[1]["custom"] == {"handoff": {"reason": "repeated_fallback"}}
+    assert slot_values(events)["answer_found"] is True  # no separate "want a human?" offer follows
+
+
+def test_one_unanswerable_question_after_an_answered_one_is_not_handed_over(database_url):
+    question = "apakah kantor pusat buka hari minggu untuk ambil titipan barang pribadi"
+    earlier = _turn("cara daftar 99 usahaku", "Caranya ... Sumber: FAQ 99% Usahaku")
+    _, messages = run_action(
+        ActionAnswerQuestion(), question_tracker(question, intent="nlu_fallback", history=earlier)
+    )
+    assert [m["text"] for m in messages] == [NOT_FOUND_TEXT]
 
 
 def test_chit_chat_is_declined_and_not_logged(database_url):

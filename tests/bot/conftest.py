@@ -1,6 +1,7 @@
 """The real gateway app with Rasa and the action server pointed at ports where nothing listens."""
 
 import socket
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -8,6 +9,8 @@ from pydantic import SecretStr
 
 from bot.app import create_app
 from bot.config import Settings
+from tests.fakes.rasa_server import FakeRasa
+from tests.fakes.twilio_api import FakeTwilio
 
 
 def unused_port() -> int:
@@ -27,3 +30,17 @@ def client_without_rasa(database_url):
     )
     with TestClient(create_app(settings)) as client:
         yield client
+
+
+@pytest.fixture
+def rasa() -> Iterator[FakeRasa]:
+    """Rasa, played by a local HTTP server: channel and handoff tests are about the gateway."""
+    with FakeRasa().running() as fake:
+        yield fake
+
+
+@pytest.fixture
+def twilio() -> Iterator[FakeTwilio]:
+    """Twilio's REST API, played by a local HTTP server."""
+    with FakeTwilio().running() as fake:
+        yield fake

@@ -28,11 +28,15 @@ from tests.bot.conftest import unused_port
 from tests.fakes.rasa_server import FakeRasa, default_reply
 
 XSS = "<img src=x onerror=window.__xss=1>"
+HANDOFF_REQUEST = "mau bicara dengan CS"
 
 
 def widget_reply(sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
     """Rasa as the widget tests need it: buttons for "halo" (default_reply), an answer per payload, files
-    fetched from the URL the gateway handed over (as the action server does), markup that must stay text."""
+    fetched from the URL the gateway handed over (as the action server does), markup that must stay text,
+    and the handoff control payload (what action_handoff returns) for a customer who asks for a human."""
+    if text == HANDOFF_REQUEST:
+        return [{"custom": {"handoff": {"reason": "customer_request"}}}]
     if text == "/check_order_status":
         return [{"text": "Baik Kak, boleh kirim nomor pesanannya?"}]
     if text == "xss":

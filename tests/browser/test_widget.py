@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 import struct
 import zlib
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, WebSocketRoute, expect
 
 from tests.browser.conftest import SCREENSHOTS, XSS, Gateway
 from tests.fakes.rasa_server import FakeRasa
@@ -179,3 +181,40 @@ def test_reconnects_after_a_restart_and_delivers_a_message_queued_meanwhile_once
     page.get_by_role("button", name="Chat dengan kami").click()
     expect(bot_texts(page)).to_have_count(2)
     expect(my_texts(page)).to_have_text(["halo", "pesan waktu server mati"])
+
+
+def test_the_handoff_line_and_messages_from_cs(page: Page, gateway: Gateway):
+    """The widget's side of the handoff, with the gateway's socket played by the test: the state in the
+    welcome (after a reload) and in "state" frames, and a human agent's message labelled "CS"."""
+    sockets: list[WebSocketRoute] = []
+
+    def gateway_socket(ws: WebSocketRoute) -> None:
+        sockets.append(ws)
+
+        def on_message(message: str | bytes) -> None:
+            frame = json.loads(message)
+            if frame["type"] == "hello":
+                welcome = {"type": "welcome", "token": "t" * 43, "history": [], "state": "waiting_agent"}
+                ws.send(json.dumps(welcome | {"agent": None}))
+            elif frame["type"] == "message":
+                ws.send(json.dumps({"type": "ack", "client_id": frame["client_id"], "id": 1}))
+                ws.send(json.dumps({"type": "state", "state": "with_agent", "agent": "Dewi"}))
+                reply = {"id": 2, "author": "agent:dewi", "text": "Halo Kak, saya Dewi.", "created_at": ""}
+                ws.send(json.dumps({"type": "message"} | reply))
+
+        ws.on_message(on_message)
+
+    page.route_web_socket(re.compile(r"/ws/chat$"), gateway_socket)
+    open_widget(page, gateway)
+    handoff = page.locator(".handoff")
+    expect(handoff).to_have_text("Menunggu CS…")
+    expect(page.get_by_role("status").filter(has_text="Menunggu CS…")).to_have_count(1)
+    say(page, "halo")
+    expect(handoff).to_have_text("Kakak sedang terhubung dengan CS Dewi")
+    bubble = page.locator(".log .msg.agent")
+    expect(bubble.locator(".from")).to_have_text("CS")
+    expect(bubble.locator(".text")).to_have_text("Halo Kak, saya Dewi.")
+    expect(page.locator(".log .msg.bot")).to_have_count(0)
+    sockets[-1].send(json.dumps({"type": "state", "state": "closed", "agent": None}))
+    expect(handoff).to_have_text("")
+    expect(handoff).to_be_hidden()

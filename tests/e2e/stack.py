@@ -4,6 +4,8 @@ fake Twilio: for the e2e tests and the benchmarks."""
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.ops.rasa_env import model_path_for, training_hash
-from bot.ops.seed import seed_orders
+from bot.ops.seed import seed_agents, seed_orders
 from bot.ops.stack import Stack
 from bot.store import db
 from bot.store.migrate import upgrade
@@ -61,5 +63,22 @@ def throwaway_stack(tmp: Path, twilio: FakeTwilio, **overrides: Any) -> Stack:
     engine = db.make_engine(settings.database_url)
     with Session(engine) as session, session.begin():
         seed_orders(session, now=datetime.now(UTC))
+        seed_agents(session)
     engine.dispose()
     return Stack(settings, model, log_dir=tmp / "log")
+
+
+@contextmanager
+def restarted_with(stack: Stack, service: str, env: dict[str, str]) -> Iterator[None]:
+    """Run one process of the stack with extra environment variables, then restore it as it was."""
+    process = stack.services[service]
+    original = process.env
+    stack.stop_service(service)
+    process.env = {**original, **env}
+    stack.start_service(service)
+    try:
+        yield
+    finally:
+        stack.stop_service(service)
+        process.env = original
+        stack.start_service(service)

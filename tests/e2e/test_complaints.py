@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.router import CREDENTIAL_WARNING_TEXT
+from bot.services.timefmt import format_date
+from bot.services.workdays import add_working_days, holiday_name
 from bot.store.db import session_scope
 from bot.store.models import Complaint, Message
+from tests.e2e.stack import restarted_with
 from tests.e2e.test_conversations import Chat
 
 pytestmark = pytest.mark.e2e
@@ -72,3 +76,36 @@ def test_customer_can_stop_the_complaint(gateway):
     chat = Chat(gateway)
     chat.say("mau bikin pengaduan")
     assert "tidak jadi dicatat" in chat.say("ga jadi deh")
+
+
+# Tuesday 22 December 2026, 10:00 WIB: five working days later crosses Christmas (a national holiday) and,
+# per the government's decree, the cuti bersama around it.
+BEFORE_CHRISTMAS = "2026-12-22T10:00:00+07:00"
+
+
+@pytest.fixture
+def before_christmas(stack):
+    with restarted_with(stack, "actions", {"CLOCK_OVERRIDE": BEFORE_CHRISTMAS}):
+        yield datetime.fromisoformat(BEFORE_CHRISTMAS)
+
+
+def test_a_ticket_filed_before_christmas_gets_a_deadline_that_skips_the_holiday(
+    gateway, stack_db, before_christmas
+):
+    chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": "+6281234500079"}, trusted=True)
+    assert "nama lengkap" in chat.say(
+        "mau komplain, kurirnya kasar dan paket sy dilempar ke teras, tolong ditindak"
+    )
+    assert "nomor pesanannya" in chat.say("Sinta Dewi")
+    reply = chat.say("tidak ada")
+    number = TICKET.search(reply).group(0)
+    filed_on = before_christmas.date()
+    due = add_working_days(filed_on, 5)
+    weekdays_only = filed_on + timedelta(days=7)  # 5 weekdays from a Tuesday, ignoring holidays
+    assert holiday_name(date(2026, 12, 25)) is not None  # the package knows Christmas
+    assert due > weekdays_only  # the holiday (and any cuti bersama) pushed it out
+    assert format_date(due) in reply
+    with session_scope() as session:
+        complaint = session.scalar(select(Complaint).where(Complaint.number == number))
+        assert complaint.due_date == due
+        assert complaint.received_at.date() == filed_on

@@ -12,6 +12,7 @@ from bot.ops.stack import Stack
 from bot.services.orders import SqlOrderBackend
 from bot.store import db
 from bot.store.models import Order
+from tests.e2e.stack import restarted_with
 from tests.e2e.test_conversations import ORDER, OWNER_PHONE, RESI, Chat
 from tests.fakes.order_system import FakeOrderSystem, order_json
 
@@ -29,25 +30,16 @@ def shop(stack: Stack) -> Iterator[FakeOrderSystem]:
         ids = list(session.scalars(select(Order.id)))
     orders = {order_id: order_json(sql.get_order(order_id)) for order_id in ids}
     engine.dispose()
-    actions = stack.services["actions"]
-    original = actions.env
     with FakeOrderSystem(orders, token=SHOP_TOKEN).running() as system:
-        stack.stop_service("actions")
-        actions.env = {
-            **original,
+        env = {
             "ORDERS_BACKEND": "http",
             "ORDERS_API_URL": system.url,
             "ORDERS_API_TOKEN": SHOP_TOKEN,
             "ORDERS_API_TIMEOUT_SECONDS": "1",
             "ORDERS_API_RETRIES": "1",
         }
-        stack.start_service("actions")
-        try:
+        with restarted_with(stack, "actions", env):
             yield system
-        finally:
-            stack.stop_service("actions")
-            actions.env = original
-            stack.start_service("actions")
 
 
 @pytest.fixture

@@ -32,6 +32,12 @@ class WhatsAppChat:
         self.gateway, self.twilio, self.phone = gateway, twilio, phone
 
     def say(self, text: str, media: list[tuple[str, str, bytes]] | None = None) -> str:
+        """Send, and wait for the bot's replies to this message."""
+        sid = self.send(text, media)
+        return "\n".join(m.body or "" for m in self._replies_to(sid))
+
+    def send(self, text: str, media: list[tuple[str, str, bytes]] | None = None) -> str:
+        """Send one message as Twilio would; its MessageSid."""
         sid = "SM" + secrets.token_hex(16)
         params = {
             "MessageSid": sid,
@@ -49,7 +55,7 @@ class WhatsAppChat:
             "/webhooks/whatsapp", data=params, headers={"X-Twilio-Signature": self.twilio.sign(url, params)}
         )
         assert response.status_code == 200, response.text
-        return "\n".join(m.body or "" for m in self._replies_to(sid))
+        return sid
 
     def _replies_to(self, sid: str, timeout: float = 60.0) -> list:
         deadline = time.monotonic() + timeout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -26,6 +27,13 @@ class WidgetChat:
 
     def _next(self) -> dict[str, Any]:
         return json.loads(self.socket.recv(timeout=60))
+
+    def frames_until(self, done: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        """Frames pushed to the widget, up to and including the first for which done() holds."""
+        frames = []
+        while not done(frame := self._next()):
+            frames.append(frame)
+        return [*frames, frame]
 
     def say(self, text: str) -> str:
         """The bot's messages pushed for this turn, between "typing on" and "typing off"."""

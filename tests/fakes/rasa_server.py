@@ -1,7 +1,8 @@
 """A local HTTP server playing Rasa's REST channel, for gateway tests that are about the gateway.
 
 `reply(sender, text, metadata)` decides the answer; by default "halo" gets buttons, "panjang" a
-3,000-character text, anything else an echo. `down = True` answers 500.
+3,000-character text, "… bicara dengan CS …" the handoff control payload, anything else an echo.
+`down = True` answers 500.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ def default_reply(sender: str, text: str, metadata: dict[str, Any]) -> list[dict
                     {"title": "Ajukan komplain", "payload": "/file_complaint"},
                 ],
             }
+        ]
+    if "bicara dengan cs" in text.lower():  # the bot asks the gateway for a human, as action_request_human
+        return [
+            {"text": "Baik Kak, permintaan Kakak sudah kami catat."},
+            {"custom": {"handoff": {"reason": "customer_request"}}},
         ]
     if text.strip().lower() == "panjang":
         return [{"text": LONG_TEXT}]

@@ -1,9 +1,14 @@
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from bot.app import create_app
 from bot.channels.rest import channel_metadata
+from bot.config import Settings
+from bot.router import NO_REPLY_TEXT
 from bot.store.db import session_scope
 from bot.store.models import ConversationEvent, Message
+from tests.bot.conftest import unused_port
 
 
 def test_rasa_down_gives_an_indonesian_apology_and_keeps_the_message(client_without_rasa):
@@ -65,3 +70,12 @@ def test_only_trusted_callers_may_hand_over_media_urls():
     media = [{"url": "http://169.254.169.254/latest/meta-data", "content_type": "image/jpeg"}]
     assert "media" not in channel_metadata({"media": media}, trusted=False)
     assert channel_metadata({"media": media}, trusted=True)["media"] == media
+
+
+def test_when_the_bot_says_nothing_the_customer_still_gets_an_answer(database_url, rasa):
+    rasa.reply = lambda sender, text, metadata: []  # Rasa's policy chose to just listen
+    settings = Settings(database_url=database_url, rasa_url=rasa.url, action_server_port=unused_port())
+    with TestClient(create_app(settings)) as client:
+        response = client.post("/webhooks/rest/webhook", json={"sender": "s1", "message": "Sinta Dewi"})
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()] == [NO_REPLY_TEXT]

@@ -34,12 +34,6 @@ AKSESTOKO_NUMBER = "+6281100000001"
 
 
 @pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio().running() as fake:
-        yield fake
-
-
-@pytest.fixture
 def make_settings(database_url: str, twilio: FakeTwilio, rasa: FakeRasa) -> Callable[..., Settings]:
     def make(**overrides: Any) -> Settings:
         values: dict[str, Any] = {

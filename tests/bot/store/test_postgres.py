@@ -1,42 +1,14 @@
 """The same migrations and order flow on PostgreSQL (TEST_POSTGRES_URL, set by .ci/run)."""
 
-import os
-import uuid
-from collections.abc import Iterator
-
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
 from actions.orders import ActionCheckOrderStatus, ValidateOrderStatusForm
 from bot.ops.seed import seed_orders
 from bot.services.complaints import file_complaint
 from bot.store import db
-from bot.store.migrate import upgrade
 from tests.actions.helpers import order_form_tracker, run_action, slot_values
-from tests.conftest import reset_caches, use_database
 
 pytestmark = pytest.mark.postgres
-SERVER_URL = os.environ.get("TEST_POSTGRES_URL")
-
-
-@pytest.fixture
-def postgres_url(monkeypatch) -> Iterator[str]:
-    if not SERVER_URL:
-        pytest.skip("TEST_POSTGRES_URL is not set")
-    server = make_url(SERVER_URL)
-    name = f"cs_test_{uuid.uuid4().hex[:10]}"
-    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    use_database(monkeypatch, url)
-    yield url
-    db.get_engine().dispose()
-    reset_caches()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def test_order_status_flow_on_postgres(postgres_url):

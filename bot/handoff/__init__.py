@@ -1,0 +1,1 @@
+"""Human handoff: the conversation state machine, the queue, agents and their console."""

@@ -1,0 +1,186 @@
+"""The CS desk: putting a conversation in the queue, who is next, and what the customer is told.
+
+Functions here work inside a caller's transaction and return the texts to send; delivering them (and telling
+the consoles) is the caller's job, after the commit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.handoff.agents import online_agents
+from bot.handoff.hours import hours_text, is_open, next_opening
+from bot.handoff.states import IllegalTransition, transition
+from bot.services.timefmt import format_wib
+from bot.store.models import Agent, Conversation, ConversationEvent, utcnow
+from bot.store.models import ConversationState as S
+
+ALREADY_WAITING_TEXT = (
+    "Kakak sudah ada di antrean CS (urutan ke-{position}), Kak. Mohon ditunggu ya, pesan Kakak tetap kami "
+    "simpan dan akan dibaca oleh CS."
+)
+ALREADY_CONNECTED_TEXT = "Kakak sedang terhubung dengan CS kami, Kak. Silakan lanjutkan pesannya di sini."
+RETURNED_TO_BOT_TEXT = (
+    'Percakapan ini kembali dilayani asisten virtual, Kak. Kalau butuh CS lagi, cukup ketik "CS" ya.'
+)
+CLOSING_GREETING = "Terima kasih sudah menghubungi kami, Kak. Semoga harinya menyenangkan! 🙏"
+
+
+@dataclass(frozen=True)
+class QueueInfo:
+    position: int  # 1 = next
+    online_agents: int
+    open_now: bool
+    next_open: datetime
+    estimate_minutes: int | None  # None when nobody can answer before the next opening
+
+
+def position(session: Session, conversation: Conversation) -> int:
+    """1 for the customer who has waited longest."""
+    since = conversation.waiting_since or utcnow()
+    ahead = session.scalar(
+        select(func.count()).where(
+            Conversation.state == S.waiting_agent,
+            Conversation.id != conversation.id,
+            Conversation.waiting_since <= since,
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def queue_info(session: Session, conversation: Conversation, settings: Settings) -> QueueInfo:
+    now = utcnow()
+    place = position(session, conversation)
+    agents = len(online_agents(session))
+    open_now = is_open(now, settings)
+    estimate = (
+        math.ceil(place * settings.handoff_minutes_per_customer / agents) if open_now and agents else None
+    )
+    return QueueInfo(place, agents, open_now, next_opening(now, settings), estimate)
+
+
+def _when(info: QueueInfo) -> str:
+    if not info.open_now:
+        return f"CS akan membalas di chat ini mulai {format_wib(info.next_open)}"
+    return "CS akan membalas di chat ini begitu ada yang tersedia"
+
+
+def queue_text(info: QueueInfo, settings: Settings) -> str:
+    """Honest about when someone will answer: soon (with an estimate), when an agent is free, or at the
+    next opening; outside hours the complaint ticket is offered as the way to get it on record now."""
+    if info.estimate_minutes is not None:
+        return (
+            f"Baik Kak, Kakak sudah masuk antrean CS di urutan ke-{info.position}. Perkiraan waktu tunggu "
+            f"sekitar {info.estimate_minutes} menit. Pesan yang Kakak kirim selama menunggu akan dibaca CS."
+        )
+    why = (
+        f"Saat ini di luar jam layanan CS kami ({hours_text(settings)})."
+        if not info.open_now
+        else "Saat ini semua CS kami sedang tidak tersedia."
+    )
+    return (
+        f"{why} Permintaan Kakak tetap kami simpan di antrean (urutan ke-{info.position}); {_when(info)}. "
+        "Kalau keluhannya perlu dicatat resmi, Kakak juga bisa membuat tiket pengaduan dengan mengetik "
+        '"komplain": nomor tiket dan batas waktu penyelesaiannya langsung kami berikan.'
+    )
+
+
+def request_handoff(
+    session: Session, conversation: Conversation, *, reason: str, actor: str, settings: Settings
+) -> str:
+    """Queue the conversation for a human (from the bot, a flow or the customer); the customer's text."""
+    if conversation.state == S.with_agent:
+        return ALREADY_CONNECTED_TEXT
+    if conversation.state == S.waiting_agent:
+        return ALREADY_WAITING_TEXT.format(position=position(session, conversation))
+    if conversation.state == S.closed:
+        transition(session, conversation, S.bot, actor=actor, reason="reopened for a handoff")
+    transition(session, conversation, S.waiting_agent, actor=actor, reason=reason)
+    return queue_text(queue_info(session, conversation, settings), settings)
+
+
+def reminder_text(session: Session, conversation: Conversation, settings: Settings) -> str:
+    info = queue_info(session, conversation, settings)
+    text = f"Mohon maaf menunggu, Kak. Kakak masih di antrean CS urutan ke-{info.position}."
+    if info.estimate_minutes is not None:
+        return f"{text} Perkiraan sekitar {info.estimate_minutes} menit lagi."
+    return f"{text} {_when(info)}."
+
+
+def connected_text(agent: Agent) -> str:
+    return f"Kakak sekarang terhubung dengan {agent.name} dari tim CS. Silakan sampaikan keperluannya, Kak."
+
+
+__all__ = ["IllegalTransition", "QueueInfo", "request_handoff"]
+
+
+# --- what agents do -------------------------------------------------------------------------------------
+
+
+def claim(session: Session, conversation: Conversation, agent: Agent) -> str:
+    """Ambil: the agent takes a waiting conversation (IllegalTransition if someone was faster)."""
+    if conversation.state != S.waiting_agent:  # with_agent -> with_agent is a transfer, not a claim
+        raise IllegalTransition(conversation.state, S.with_agent)
+    transition(session, conversation, S.with_agent, actor=f"agent:{agent.username}", agent=agent)
+    return connected_text(agent)
+
+
+def transfer(session: Session, conversation: Conversation, *, actor: str, to: Agent) -> str:
+    transition(session, conversation, S.with_agent, actor=actor, agent=to, reason="transfer")
+    return f"Percakapan Kakak kami alihkan ke {to.name} dari tim CS. Mohon ditunggu sebentar ya, Kak."
+
+
+def release(session: Session, conversation: Conversation, *, actor: str) -> str:
+    """Kembalikan ke bot: the bot answers again."""
+    transition(session, conversation, S.bot, actor=actor, reason="returned by agent")
+    return RETURNED_TO_BOT_TEXT
+
+
+def close(session: Session, conversation: Conversation, *, actor: str, summary: str) -> str:
+    """Selesai: the Cankul procedure ends a complaint with a summary and a closing greeting."""
+    transition(
+        session, conversation, S.closed, actor=actor, reason="closed by agent", detail={"summary": summary}
+    )
+    return f"{summary.strip()}\n\n{CLOSING_GREETING}"
+
+
+def add_note(session: Session, conversation: Conversation, *, actor: str, text: str) -> ConversationEvent:
+    """An internal note: kept with the conversation, never sent to the customer."""
+    note = ConversationEvent(conversation_id=conversation.id, kind="note", actor=actor, detail={"text": text})
+    session.add(note)
+    session.flush()
+    return note
+
+
+def due_reminders(session: Session, settings: Settings) -> list[tuple[str, str]]:
+    """(conversation, text) for every customer waiting longer than the reminder interval since they queued
+    or were last reminded; the reminder is recorded as an event, so each interval reminds once."""
+    cutoff = utcnow() - timedelta(minutes=settings.handoff_reminder_minutes)
+    last_reminder = (
+        select(func.max(ConversationEvent.created_at))
+        .where(
+            ConversationEvent.conversation_id == Conversation.id, ConversationEvent.kind == "queue_reminder"
+        )
+        .correlate(Conversation)
+        .scalar_subquery()
+    )
+    waiting = session.scalars(
+        select(Conversation)
+        .where(
+            Conversation.state == S.waiting_agent,
+            Conversation.waiting_since <= cutoff,
+            func.coalesce(last_reminder, Conversation.waiting_since) <= cutoff,
+        )
+        .order_by(Conversation.waiting_since)
+    ).all()
+    due = []
+    for conversation in waiting:
+        session.add(ConversationEvent(conversation_id=conversation.id, kind="queue_reminder", actor="system"))
+        due.append((conversation.public_id, reminder_text(session, conversation, settings)))
+    return due
