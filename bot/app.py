@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.http = http
             app.state.rasa = rasa
             # Live frames (widget sockets, agent consoles) go through Redis when several gateways run.
-            hub = RedisHub(settings.redis_url) if settings.redis_url else LocalHub()
+            hub = RedisHub(settings.redis_url, settings.redis_prefix) if settings.redis_url else LocalHub()
             if isinstance(hub, RedisHub):
                 await hub.start()
             app.state.hub = hub

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     # Rasa's SQL tracker store (SQLAlchemy 1.4 in .venv-rasa). Derived from database_url when unset.
     rasa_tracker_store_url: str | None = None
     redis_url: str | None = None
+    redis_prefix: str = "asisten-cs:"  # channel names on Redis, so several deployments can share one server
 
     # Callers of POST /webhooks/rest/webhook that present this bearer token are trusted to pass channel
     # facts (verified_phone, channel) in metadata; everyone else has those keys stripped.

@@ -55,7 +55,7 @@ class RedisHub:
     """Several gateway processes: frames go out through Redis pub/sub and every process delivers them to
     its own subscribers. Redis being down loses live frames only (clients reload from the database)."""
 
-    def __init__(self, url: str, prefix: str = "asisten-cs:") -> None:
+    def __init__(self, url: str, prefix: str) -> None:
         self._redis = redis.asyncio.from_url(url)
         self._prefix = prefix
         self._local = LocalHub()

@@ -212,9 +212,16 @@ def main() -> None:
         stack.stop()
         sys.exit(f"stack failed to start: {exc}")
     base = f"http://localhost:{settings.gateway_port}"
+    demo_agents = (
+        ""
+        if settings.environment == "production"
+        else "   (demo agents: dewi / dewi-demo-123, sari / sari-demo-123)"
+    )
     print(
         f"\nready in {time.monotonic() - started:.0f} s\n"
         f"  gateway   {base}   (health: {base}/health, API docs: {base}/docs)\n"
+        f"  widget    {base}/demo   (a mock shop page with the chat widget)\n"
+        f"  console   {base}/agent{demo_agents}\n"
         f"  rasa      {settings.rasa_base_url}   actions {settings.action_server_base_url}\n"
         f"  logs      {stack.log_dir.relative_to(PROJECT_ROOT)}/\n\n"
         "Talk to the bot:\n"

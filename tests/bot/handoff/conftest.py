@@ -60,8 +60,10 @@ def app_client(make_settings: Callable[..., Settings], agents: None) -> Iterator
 class Console:
     """An agent using the console API with their own cookie jar and CSRF token."""
 
-    def __init__(self, app: Any, username: str, password: str) -> None:
-        self.client = TestClient(app)
+    def __init__(self, app: Any, username: str, password: str, client: TestClient | None = None) -> None:
+        # A client of its own keeps its own cookies; pass the app's running client when the app holds
+        # resources bound to its event loop (Redis).
+        self.client = client or TestClient(app)
         response = self.client.post("/api/agent/login", json={"username": username, "password": password})
         assert response.status_code == 200, response.text
         self.csrf = response.json()["csrf_token"]
