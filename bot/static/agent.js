@@ -634,7 +634,7 @@
       facts.appendChild(el("span", { class: "item-reason", text: reasonLabel(summary.handoff_reason) }));
     }
     if (summary.state === "with_agent" && summary.agent) {
-      facts.appendChild(el("span", { class: "item-agent", text: TEXT.cs + " " + agentName(summary.agent) }));
+      facts.appendChild(el("span", { class: "item-agent", text: TEXT.cs + " " + (summary.agent_name || agentName(summary.agent)) }));
     }
     var last = summary.last_message && summary.last_message.text ? String(summary.last_message.text) : "";
     var open = el(
@@ -771,7 +771,7 @@
     stateNode.textContent = stateLabel(detail.state);
     stateNode.className = "state state-" + String(detail.state);
     $("chat-reason").textContent = reasonLabel(detail.handoff_reason);
-    $("chat-agent").textContent = detail.agent ? agentName(detail.agent) : TEXT.nobody;
+    $("chat-agent").textContent = detail.agent ? detail.agent_name || agentName(detail.agent) : TEXT.nobody;
     renderEvents();
     renderTranscript(scroll);
     renderControls();
@@ -1476,7 +1476,10 @@
     } else if (frame.type === "conversation") {
       if (detail && sameId(frame.id, openId)) {
         if (frame.state) detail.state = frame.state;
-        if (frame.agent !== undefined) detail.agent = frame.agent;
+        if (frame.agent !== undefined && frame.agent !== detail.agent) {
+          detail.agent = frame.agent;
+          detail.agent_name = null; // the detail reloaded next has the display name
+        }
         renderChat(false);
         loadDetailSoon();
       }

@@ -350,6 +350,6 @@ def test_the_customer_column_decides_a_return_extends_a_ticket_and_transfers(
     dialog.get_by_label("Alihkan ke").select_option("budi")
     dialog.get_by_role("button", name="Alihkan").click()
     expect(dialog).to_be_hidden()
-    expect(console.locator("#chat-agent")).to_have_text("budi")
+    expect(console.locator("#chat-agent")).to_have_text("Budi")
     expect(console.locator("#composer-send")).to_be_disabled()
     expect(console.locator("#composer-hint")).to_have_text("Percakapan ini sedang ditangani agent lain.")
