@@ -366,15 +366,6 @@ class ConversationRouter:
                     conversation.brand = inbound.brand
                 if inbound.channel_address:  # reply from the number the customer last wrote to
                     conversation.channel_address = inbound.channel_address
-            if inbound.message_key is not None:
-                known = session.scalar(
-                    select(Message.id).where(
-                        Message.conversation_id == conversation.id,
-                        Message.external_id == inbound.message_key,
-                    )
-                )
-                if known is not None:
-                    return Received(conversation.public_id, known, duplicate=True)
             payload: dict[str, Any] = {}
             if inbound.metadata:
                 payload["metadata"] = inbound.metadata
@@ -395,7 +386,7 @@ class ConversationRouter:
                 with session.begin_nested():
                     session.add(message)
                     session.flush()
-            except IntegrityError:  # the same message_key stored by a concurrent delivery
+            except IntegrityError:  # this message_key is stored already (a retried delivery)
                 known = session.scalar(
                     select(Message.id).where(
                         Message.conversation_id == conversation.id,

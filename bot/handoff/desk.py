@@ -117,9 +117,6 @@ def connected_text(agent: Agent) -> str:
     return f"Kakak sekarang terhubung dengan {agent.name} dari tim CS. Silakan sampaikan keperluannya, Kak."
 
 
-__all__ = ["IllegalTransition", "QueueInfo", "request_handoff"]
-
-
 # --- what agents do -------------------------------------------------------------------------------------
 
 
