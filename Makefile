@@ -11,12 +11,13 @@ RASA := $(RASA_VENV)/bin/rasa
 PIP_FLAGS := --disable-pip-version-check --no-input -q
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run test lint train index migrate seed validate test-python test-core eval-nlu \
+.PHONY: help setup run run-scaled test lint train index migrate seed validate test-python test-core eval-nlu \
         compare-tokenizers eval calibrate clean bench-whatsapp
 
 help:
 	@echo "make run    set up what is missing, train, migrate, seed and start the stack on localhost"
 	@echo "make test   lint, unit/e2e tests, rasa data validate, NLU evaluation, rasa test core"
+	@echo "make run-scaled   nginx + 2 gateways + 2 Rasa + 2 action servers on PostgreSQL and Redis"
 
 $(VENV)/.installed: requirements/app.in requirements/app.lock
 	@echo "==> creating $(VENV) (Python 3.11)"
@@ -53,6 +54,12 @@ seed: migrate
 run: setup train index seed
 	$(PY) -m bot.ops.stack
 
+# Scale-out mode on this machine (docs/deploy.md): the local PostgreSQL and Redis unless DATABASE_URL and
+# REDIS_URL say otherwise; the database is created, migrated and seeded when missing. Needs nginx.
+run-scaled: setup train index
+	DATABASE_URL="$${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/asisten_cs}" \
+	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" $(PY) -m bot.ops.scaled
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -60,7 +67,9 @@ lint: $(VENV)/.installed
 validate: $(RASA_VENV)/.installed
 	$(RASA) data validate --domain domain --data data --config config.yml
 
+# The PostgreSQL, Redis and scale-out tests use the local servers (.ci/run starts them when they are down).
 test-python: train index
+	TEST_POSTGRES_URL="$${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}" \
 	$(PY) -m pytest || [ $$? -eq 5 ]  # 5: no tests collected
 
 test-core: train
@@ -94,3 +103,10 @@ test: lint validate test-python test-core eval-nlu
 
 clean:
 	rm -rf models var reports/nlu reports/core .pytest_cache .ruff_cache
+
+.PHONY: bench
+# Load (gateway vs bare Rasa at 1/10/50/100 conversations), retrieval, NLU parse, WhatsApp, memory and
+# start-up benchmarks, and a py-spy profile of the gateway → reports/bench/ (not in make test; 15-20 min).
+# BENCH_ARGS=--quick for a short smoke run.
+bench: train index
+	$(PY) -m bench.run_all $(BENCH_ARGS)

@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
 import secrets
-import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import yaml
 
+from bench.common import REPORT_DIR, machine, measured_at, summarise, write_report
 from bot.config import PROJECT_ROOT, Settings
 from tests.e2e.stack import WHATSAPP_NUMBER, NoModel, throwaway_stack
 from tests.fakes.twilio_api import FakeTwilio
@@ -44,11 +41,6 @@ def messages(count: int, seed: int = 42) -> list[str]:
     return random.Random(seed).choices(pool, k=count)  # noqa: S311 - a sample, not a secret
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def run(count: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp, FakeTwilio().running() as twilio:
         try:
@@ -57,12 +49,14 @@ def run(count: int) -> dict[str, object]:
             raise SystemExit(str(exc)) from exc
         stack.start()
         try:
-            return _measure(stack.settings, twilio, messages(count))
+            return measure(stack.settings, twilio, count)
         finally:
             stack.stop()
 
 
-def _measure(settings: Settings, twilio: FakeTwilio, texts: list[str]) -> dict[str, object]:
+def measure(settings: Settings, twilio: FakeTwilio, count: int) -> dict[str, object]:
+    """`count` messages through a running stack whose Twilio API is `twilio`."""
+    texts = messages(count)
     url = f"{settings.public_base_url}/webhooks/whatsapp"
     latencies: list[float] = []
     customers = [f"+628121000{i:04d}" for i in range(20)]
@@ -83,32 +77,24 @@ def _measure(settings: Settings, twilio: FakeTwilio, texts: list[str]) -> dict[s
             first = twilio.wait_for(already + 1, timeout=60)[already]
             latencies.append((first.at - started) * 1000)
             time.sleep(0.3)  # let the rest of this turn's replies go out before the next message
+    stats = summarise(latencies)
     return {
         "what": "WhatsApp webhook POST → first outbound Messages API call (fake Twilio, same process clock)",
-        "messages": len(latencies),
-        "p50_ms": round(percentile(latencies, 50), 1),
-        "p95_ms": round(percentile(latencies, 95), 1),
-        "p99_ms": round(percentile(latencies, 99), 1),
-        "mean_ms": round(statistics.fmean(latencies), 1),
-        "max_ms": round(max(latencies), 1),
-        "machine": {"cpus": _cpus(), "python": platform.python_version(), "platform": platform.platform()},
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "messages": stats.pop("n"),
+        **stats,
+        "machine": machine(),
+        "measured_at": measured_at(),
     }
-
-
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=200)
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "bench" / "whatsapp.json")
+    parser.add_argument("--out", type=Path, default=REPORT_DIR / "whatsapp.json")
     args = parser.parse_args()
     result = run(args.messages)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    write_report(args.out.stem, result, args.out.parent)
+    print(json.dumps(result, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ from bot.handoff import api as handoff_api
 from bot.handoff import console_page
 from bot.handoff import socket as handoff_socket
 from bot.handoff.live import AgentFeed
-from bot.jobs import complaint_deadline_job, queue_reminder_job
+from bot.jobs import complaint_deadline_job, pending_messages_job, queue_reminder_job
+from bot.locks import LocalLocks, RedisLocks
 from bot.logs import configure_logging
 from bot.rasa_client import RasaClient
 from bot.router import ConversationRouter
@@ -34,7 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging()
-        async with httpx.AsyncClient() as http:
+        # Every conversation in flight may be waiting on Rasa: keep that many connections alive (default 20).
+        limits = httpx.Limits(max_connections=400, max_keepalive_connections=200)
+        async with httpx.AsyncClient(limits=limits) as http:
             rasa = RasaClient(http, settings.rasa_base_url, settings.rasa_timeout_seconds)
             app.state.settings = settings
             app.state.http = http
@@ -45,7 +48,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await hub.start()
             app.state.hub = hub
             app.state.feed = feed = AgentFeed(hub)
-            router = ConversationRouter(get_sessionmaker(), rasa, settings, feed)
+            # Several gateway processes answer a conversation one turn at a time through a Redis lock.
+            locks = (
+                RedisLocks(settings.redis_url, settings.redis_prefix) if settings.redis_url else LocalLocks()
+            )
+            app.state.locks = locks
+            router = ConversationRouter(get_sessionmaker(), rasa, settings, feed, locks)
             app.state.router = router
             app.state.widget = widget = webchat.WidgetChannel(hub)
             router.add_outlet("widget", widget)
@@ -53,21 +61,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             jobs = [
                 asyncio.create_task(complaint_deadline_job(settings.complaint_check_seconds)),
                 asyncio.create_task(queue_reminder_job(router, settings)),
+                asyncio.create_task(pending_messages_job(router, background, settings)),
             ]
             if settings.whatsapp_enabled:
                 outbox = OutboxWorker(get_sessionmaker(), TwilioSender(settings), settings)
                 router.add_outlet("whatsapp", WhatsAppOutlet(settings, outbox))
                 app.state.outbox = outbox
                 jobs.append(asyncio.create_task(outbox.run()))
-            # Messages stored but not answered when the gateway last stopped are answered now.
-            for conversation_id in await asyncio.to_thread(router.pending_conversations):
-                background.spawn(router.answer_pending(conversation_id))
             try:
                 yield
             finally:
                 await background.close()
                 if isinstance(hub, RedisHub):
                     await hub.close()
+                await locks.close()
                 for job in jobs:
                     job.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

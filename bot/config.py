@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     outbox_retry_base_seconds: float = Field(default=2.0, gt=0)
     outbox_max_attempts: int = Field(default=10, ge=1)
     outbox_poll_seconds: float = Field(default=5.0, gt=0)
+    # Messages of WhatsApp or the widget still unanswered this long after they were stored (the gateway
+    # process that stored them died) are answered by whichever process looks next.
+    pending_sweep_seconds: float = Field(default=15.0, gt=0)
 
     # Human handoff (docs/agent-console.md). CS hours in Asia/Jakarta on Indonesian working days (weekends
     # and national holidays off; the AksesToko help centre: CS chat "maksimal jam 5 sore"). Outside them, or

@@ -6,12 +6,14 @@ import asyncio
 from typing import Any
 
 import httpx
+import redis
 from fastapi import APIRouter, Request
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from bot.channels.whatsapp_outbox import outbox_health
 from bot.deps import RasaDep, SettingsDep
+from bot.locks import RedisLocks
 from bot.rasa_client import RasaUnavailable
 from bot.store.db import get_engine, get_sessionmaker
 
@@ -35,6 +37,14 @@ async def _actions(http: httpx.AsyncClient, url: str) -> dict[str, Any]:
     return {"ok": True}
 
 
+async def _redis(locks: RedisLocks) -> dict[str, Any]:
+    try:
+        await asyncio.wait_for(locks.ping(), timeout=3.0)
+    except (redis.RedisError, TimeoutError) as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True}
+
+
 def _db() -> dict[str, Any]:
     try:
         with get_engine().connect() as connection:
@@ -53,6 +63,9 @@ async def health(request: Request, rasa: RasaDep, settings: SettingsDep) -> dict
         run_in_threadpool(_db),
     )
     dependencies = {"rasa": rasa_state, "actions": actions_state, "db": db_state}
+    locks = request.app.state.locks
+    if isinstance(locks, RedisLocks):  # scale-out mode: conversation locks and live frames
+        dependencies["redis"] = await _redis(locks)
     if settings.whatsapp_enabled and db_state["ok"]:
         dependencies["whatsapp"] = await run_in_threadpool(outbox_health, get_sessionmaker())
     status = "ok" if all(d["ok"] for d in dependencies.values()) else "degraded"

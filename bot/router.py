@@ -6,19 +6,21 @@ never shown to the customer.
 
 Channels that push to the customer (WhatsApp, the widget) register an `Outlet`: it stages a stored reply in
 the same transaction (the WhatsApp outbox) and is told after the commit (wake the sender, push to a socket).
-Messages of one conversation are answered one at a time, in the order they were stored.
+Messages of one conversation are answered one at a time, in the order they were stored, whichever gateway
+process stored them: a conversation lock (`bot.locks`, through Redis when several processes run) is held
+while a turn is answered, and a caller waiting for its replies first answers any older message still
+pending, then reads its own replies from the database.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.config import Settings
 from bot.handoff.desk import request_handoff
 from bot.handoff.states import transition
+from bot.locks import ConversationLocks, LocalLocks
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.services.credentials import redact_credentials
 from bot.store.models import (
@@ -54,6 +57,7 @@ NO_REPLY_TEXT = (
     'dibantu tim kami, ketik "CS" ya.'
 )
 _CONTROL_KEYS = ("handoff",)
+_REPLY_FIELDS = ("buttons", "image", "custom")
 # What Rasa is sent for a file with no caption: the return form takes the file from the metadata whatever
 # the words; elsewhere NLU sees a neutral phrase instead of an empty message.
 MEDIA_ONLY_TEXT = "(mengirim lampiran)"
@@ -187,13 +191,14 @@ class ConversationRouter:
         rasa: RasaClient,
         settings: Settings,
         feed: Feed | None = None,
+        locks: ConversationLocks | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._rasa = rasa
         self._settings = settings
         self.feed: Feed = feed or _NoFeed()
         self._outlets: dict[str, Outlet] = {}
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: ConversationLocks = locks or LocalLocks()
 
     def add_outlet(self, channel: str, outlet: Outlet) -> None:
         self._outlets[channel] = outlet
@@ -206,10 +211,19 @@ class ConversationRouter:
         text: str,
         metadata: dict[str, Any],
         brand: str | None = None,
+        message_key: str | None = None,
     ) -> RouteResult:
-        """Store and answer at once (the REST channel, whose caller waits for the replies)."""
+        """Store and answer at once (the REST channel, whose caller waits for the replies). A repeated
+        message_key gets the replies of the first delivery, produced once."""
         received = await self.receive(
-            Inbound(channel=channel, external_id=external_id, text=text, metadata=metadata, brand=brand)
+            Inbound(
+                channel=channel,
+                external_id=external_id,
+                text=text,
+                metadata=metadata,
+                brand=brand,
+                message_key=message_key,
+            )
         )
         return await self.answer(received)
 
@@ -220,24 +234,33 @@ class ConversationRouter:
         return await run_in_threadpool(self._store_inbound, inbound, text, text != inbound.text)
 
     async def answer(self, received: Received) -> RouteResult:
-        """Answer one stored message: Rasa's replies (or an apology when Rasa is down) are stored and
-        handed to the channel's outlet. Only the replies to this message are returned."""
-        async with self._locks[received.conversation_id]:
-            return await self._answer(received.conversation_id, received.message_id)
+        """Answer one stored message, after any older one of the conversation still pending: Rasa's replies
+        (or an apology when Rasa is down) are stored and handed to the channel's outlet. Returns the
+        replies to this message, also when another process (or an earlier delivery) produced them."""
+        async with self._locks.hold(received.conversation_id):
+            await self._answer_pending(received.conversation_id, up_to=received.message_id)
+        return await run_in_threadpool(self._replies_to, received)
 
     async def answer_pending(self, conversation_id: str) -> None:
         """Answer every stored, unanswered message of a conversation, oldest first (background channels,
         and after a restart)."""
-        async with self._locks[conversation_id]:
-            while (message_id := await run_in_threadpool(self._oldest_pending, conversation_id)) is not None:
-                await self._answer(conversation_id, message_id)
+        async with self._locks.hold(conversation_id):
+            await self._answer_pending(conversation_id)
+
+    async def _answer_pending(self, conversation_id: str, up_to: int | None = None) -> None:
+        while (message_id := await run_in_threadpool(self._oldest_pending, conversation_id)) is not None:
+            if up_to is not None and message_id > up_to:
+                return
+            await self._answer(conversation_id, message_id)
+            if message_id == up_to:
+                return
 
     async def send_to_customer(self, conversation_id: str | None, author: str, replies: list[Reply]) -> bool:
         """Messages not caused by a customer message (a decision on a return, an agent's reply), stored
         and handed to the conversation's channel; False when there is no such conversation."""
         if conversation_id is None:
             return False
-        async with self._locks[conversation_id]:
+        async with self._locks.hold(conversation_id):
             stored = await run_in_threadpool(self._store_outbound, conversation_id, None, author, replies)
             if stored is None:
                 return False
@@ -273,34 +296,44 @@ class ConversationRouter:
                 agent.username if agent else None,
             )
 
-    def pending_conversations(self) -> list[str]:
+    def pending_conversations(self, stored_before: datetime | None = None) -> list[str]:
         """Conversations of push channels (those with an outlet) holding a stored message not yet
-        answered: after a restart they are answered in the background."""
+        answered (stored before `stored_before`, if given): after a restart, or when the process that
+        stored them died, they are answered in the background."""
+        query = (
+            select(Conversation.public_id)
+            .join(Message, Message.conversation_id == Conversation.id)
+            .where(Message.status == MessageStatus.received, Conversation.channel.in_(list(self._outlets)))
+        )
+        if stored_before is not None:
+            query = query.where(Message.created_at < stored_before)
         with self._session_factory() as session:
-            return list(
-                session.scalars(
-                    select(Conversation.public_id)
-                    .join(Message)
-                    .where(
-                        Message.status == MessageStatus.received,
-                        Conversation.channel.in_(list(self._outlets)),
-                    )
-                    .distinct()
-                )
-            )
+            return list(session.scalars(query.distinct()))
 
-    async def _answer(self, conversation_id: str, message_id: int) -> RouteResult:
+    def _replies_to(self, received: Received) -> RouteResult:
+        with self._session_factory() as session:
+            status = session.get_one(Message, received.message_id).status
+            stored = session.scalars(
+                select(Message).where(Message.reply_to_id == received.message_id).order_by(Message.id)
+            )
+            replies = [
+                Reply(text=m.text, **{k: v for k, v in (m.payload or {}).items() if k in _REPLY_FIELDS})
+                for m in stored
+            ]
+        return RouteResult(received.conversation_id, replies, status != MessageStatus.bot_unavailable)
+
+    async def _answer(self, conversation_id: str, message_id: int) -> None:
         turn = await run_in_threadpool(self._turn, message_id)
         if turn.status != MessageStatus.received:  # answered already (a duplicate delivery)
-            return RouteResult(conversation_id)
+            return
         await self._tell_feed(conversation_id, [turn.view])
         if turn.state in (ConversationState.waiting_agent, ConversationState.with_agent):
             await run_in_threadpool(self._set_status, message_id, MessageStatus.for_agent)
-            return RouteResult(conversation_id)  # a human has it: the bot stays silent
+            return  # a human has it: the bot stays silent
         if turn.reopened:
             await self.announce_state(conversation_id)
         replies = [Reply(text=CREDENTIAL_WARNING_TEXT)] if turn.redacted else []
-        status, author, available = MessageStatus.answered, "bot", True
+        status, author = MessageStatus.answered, "bot"
         if turn.reply_instead:
             replies.append(Reply(text=turn.reply_instead))
             status, author = MessageStatus.declined, "system"
@@ -314,14 +347,12 @@ class ConversationRouter:
             except RasaUnavailable as exc:
                 log.error("bot unavailable for conversation %s: %s", conversation_id, exc)
                 replies.append(Reply(text=BOT_UNAVAILABLE_TEXT))
-                status, author, available = MessageStatus.bot_unavailable, "system", False
+                status, author = MessageStatus.bot_unavailable, "system"
         stored = await run_in_threadpool(
             self._store_outbound, conversation_id, (message_id, status), author, replies
         )
         assert stored is not None  # the message being answered belongs to the conversation
         await self._delivered(conversation_id, stored)
-        shown = [r for r in replies if not _is_control(r)] + [Reply(text=t) for t in stored.handoff_texts]
-        return RouteResult(conversation_id, shown, available)
 
     def _set_status(self, message_id: int, status: str) -> None:
         with self._session_factory.begin() as session:
@@ -387,14 +418,18 @@ class ConversationRouter:
                     session.add(message)
                     session.flush()
             except IntegrityError:  # this message_key is stored already (a retried delivery)
-                known = session.scalar(
-                    select(Message.id).where(
+                known = session.scalars(
+                    select(Message).where(
                         Message.conversation_id == conversation.id,
                         Message.external_id == inbound.message_key,
                     )
-                )
-                assert known is not None
-                return Received(conversation.public_id, known, duplicate=True)
+                ).one()
+                if known.status == MessageStatus.bot_unavailable:  # we asked them to resend: a new try
+                    known.status = MessageStatus.received
+                    session.execute(
+                        update(Message).where(Message.reply_to_id == known.id).values(reply_to_id=None)
+                    )
+                return Received(conversation.public_id, known.id, duplicate=True)
             return Received(conversation.public_id, message.id)
 
     @dataclass(frozen=True)
@@ -491,9 +526,10 @@ class ConversationRouter:
             ).one_or_none()
             if conversation is None:
                 return None
+            reply_to: int | None = None
             if answered is not None:
-                message_id, status = answered
-                session.get_one(Message, message_id).status = status
+                reply_to, status = answered
+                session.get_one(Message, reply_to).status = status
                 if status == MessageStatus.bot_unavailable:
                     session.add(
                         ConversationEvent(
@@ -523,6 +559,7 @@ class ConversationRouter:
                     text=reply.text,
                     payload={k: v for k, v in reply.as_dict().items() if k != "text"} or None,
                     status=MessageStatus.sent,
+                    reply_to_id=reply_to,
                 )
                 session.add(message)
                 session.flush()

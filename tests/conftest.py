@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 from sqlalchemy.engine import make_url
 
 from bot.config import get_settings
@@ -50,8 +52,9 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, now: datetime)
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL")
 
 
-@pytest.fixture
-def postgres_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+@contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """A new, empty database on TEST_POSTGRES_URL's server (SQLAlchemy URL, psycopg 3), dropped afterwards."""
     if not POSTGRES_SERVER:
         pytest.skip("TEST_POSTGRES_URL is not set")
     server = make_url(POSTGRES_SERVER)
@@ -59,11 +62,31 @@ def postgres_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    use_database(monkeypatch, url)
-    yield url
-    db.get_engine().dispose()
-    reset_caches()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    try:
+        yield server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    with throwaway_postgres() as url:
+        upgrade(url)
+        use_database(monkeypatch, url)
+        yield url
+        db.get_engine().dispose()
+        reset_caches()
+
+
+REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The local Redis (scale-out tests); .ci/run starts it when it is down."""
+    try:
+        redis.Redis.from_url(REDIS_SERVER, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.fail(f"Redis is not running at {REDIS_SERVER} (.ci/run starts it)")
+    return REDIS_SERVER

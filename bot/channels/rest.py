@@ -24,6 +24,9 @@ class RestMessageIn(BaseModel):
     sender: str = Field(min_length=1, max_length=200)
     message: str = Field(max_length=MAX_MESSAGE_CHARS)
     metadata: dict[str, Any] | None = None
+    # The client's id for this message: a retry with the same id (after a timeout, a proxy error) is stored
+    # and answered once, and gets the same replies.
+    message_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class BotMessageOut(BaseModel):
@@ -63,7 +66,12 @@ async def rest_webhook(
     if brand is not None and (not isinstance(brand, str) or brand not in BRANDS):
         raise HTTPException(422, f"unknown brand {brand!r}; known: {', '.join(sorted(BRANDS))}")
     result = await router_.handle_customer_message(
-        channel="rest", external_id=body.sender, text=body.message, metadata=metadata, brand=brand
+        channel="rest",
+        external_id=body.sender,
+        text=body.message,
+        metadata=metadata,
+        brand=brand,
+        message_key=body.message_id,
     )
     if not result.bot_available:
         response.status_code = 503

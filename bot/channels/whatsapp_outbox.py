@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -134,30 +134,38 @@ class OutboxWorker:
             return 0
         sent = 0
         async with self._drain_lock:
-            held_back: set[int] = set()  # conversations with an earlier row still waiting
-            for row_id, conversation_id, due in await asyncio.to_thread(self._pending):
-                if conversation_id in held_back:
-                    continue
-                if due > utcnow() or not await self._send(row_id):
-                    held_back.add(conversation_id)
-                    continue
-                sent += 1
+            while (accepted := await asyncio.to_thread(self._send_next)) is not None:
+                sent += accepted
         return sent
 
-    def _pending(self) -> list[tuple[int, int, datetime]]:
-        with self._session_factory() as session:
-            rows = session.execute(
-                select(Outbox.id, Outbox.conversation_id, Outbox.next_attempt_at)
-                .where(Outbox.status == OutboxStatus.pending)
-                .order_by(Outbox.id)
-                .limit(500)
-            )
-            return [(r.id, r.conversation_id, r.next_attempt_at) for r in rows]
+    def _send_next(self) -> bool | None:
+        """Claim one due row, send it and record the outcome; None when no row is due.
 
-    async def _send(self, row_id: int) -> bool:
+        Only a conversation's oldest pending row can be claimed, so its rows go out in order; the claim is a
+        row lock held while Twilio is called (`SKIP LOCKED`: another gateway process takes another
+        conversation's row meanwhile). A process that dies mid-send releases its lock with its connection.
+        """
         assert self._sender is not None
-        with self._session_factory() as session:
-            row = session.get_one(Outbox, row_id)
+        first_pending = (
+            select(func.min(Outbox.id))
+            .where(Outbox.status == OutboxStatus.pending)
+            .group_by(Outbox.conversation_id)
+        )
+        with self._session_factory.begin() as session:
+            row = session.scalars(
+                select(Outbox)
+                .where(
+                    # Rechecked on the row's new version when the lock waited for another sender's commit.
+                    Outbox.status == OutboxStatus.pending,
+                    Outbox.id.in_(first_pending),
+                    Outbox.next_attempt_at <= utcnow(),
+                )
+                .order_by(Outbox.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if row is None:
+                return None
             message = OutgoingMessage(
                 to=row.to_address,
                 from_=row.from_address,
@@ -165,49 +173,36 @@ class OutboxWorker:
                 media_url=row.media_url,
                 template_sid=row.template_sid,
             )
-        try:
-            sid = await asyncio.to_thread(self._sender.send, message)
-        except SendFailed as exc:
-            await asyncio.to_thread(self._record_failure, row_id, str(exc), exc.retryable)
-            return False
-        await asyncio.to_thread(self._record_sent, row_id, sid)
-        return True
-
-    def _record_sent(self, row_id: int, sid: str) -> None:
-        with self._session_factory.begin() as session:
-            row = session.get_one(Outbox, row_id)
+            row.attempts += 1
+            try:
+                sid = self._sender.send(message)
+            except SendFailed as exc:
+                self._record_failure(session, row, str(exc), exc.retryable)
+                return False
             row.status, row.provider_sid, row.sent_at = OutboxStatus.sent, sid, utcnow()
-            row.attempts += 1
             row.delivery_status = row.delivery_status or "queued"
+            return True
 
-    def _record_failure(self, row_id: int, reason: str, retryable: bool) -> None:
-        with self._session_factory.begin() as session:
-            row = session.get_one(Outbox, row_id)
-            row.attempts += 1
-            row.last_error = reason
-            if retryable and row.attempts < self._settings.outbox_max_attempts:
-                delay = min(
-                    self._settings.outbox_retry_base_seconds * 2 ** (row.attempts - 1), MAX_BACKOFF_SECONDS
-                )
-                row.next_attempt_at = utcnow() + timedelta(seconds=delay)
-                log.warning(
-                    "outbox row %s not sent (attempt %s), retry in %.1fs: %s",
-                    row_id,
-                    row.attempts,
-                    delay,
-                    reason,
-                )
-                return
-            row.status = OutboxStatus.failed
-            log.error("outbox row %s given up after %s attempts: %s", row_id, row.attempts, reason)
-            session.add(
-                ConversationEvent(
-                    conversation_id=row.conversation_id,
-                    kind="whatsapp_not_sent",
-                    actor="system",
-                    detail={"message_id": row.message_id, "reason": reason},
-                )
+    def _record_failure(self, session: Session, row: Outbox, reason: str, retryable: bool) -> None:
+        row.last_error = reason
+        if retryable and row.attempts < self._settings.outbox_max_attempts:
+            base = self._settings.outbox_retry_base_seconds
+            delay = min(base * 2 ** (row.attempts - 1), MAX_BACKOFF_SECONDS)
+            row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+            log.warning(
+                "outbox row %s not sent (attempt %s), retry in %.1fs: %s", row.id, row.attempts, delay, reason
             )
+            return
+        row.status = OutboxStatus.failed
+        log.error("outbox row %s given up after %s attempts: %s", row.id, row.attempts, reason)
+        session.add(
+            ConversationEvent(
+                conversation_id=row.conversation_id,
+                kind="whatsapp_not_sent",
+                actor="system",
+                detail={"message_id": row.message_id, "reason": reason},
+            )
+        )
 
 
 # Later states never go back: a "sent" callback arriving after "read" changes nothing.

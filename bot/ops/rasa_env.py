@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.config import PROJECT_ROOT, Settings
 
@@ -46,7 +48,31 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
             "MPLCONFIGDIR": str(PROJECT_ROOT / "var" / "matplotlib"),
         }
     )
+    env.update(lock_store_environment(settings))
     # Rasa must not pick up the .venv interpreter's packages.
     env.pop("PYTHONPATH", None)
     env.pop("VIRTUAL_ENV", None)
     return env
+
+
+def lock_store_environment(settings: Settings) -> dict[str, str]:
+    """endpoints.yml's lock_store variables: Redis (REDIS_URL) when set, else Rasa's in-memory lock."""
+    if not settings.redis_url:
+        return {
+            "LOCK_STORE_TYPE": "in_memory",
+            "LOCK_STORE_HOST": "",
+            "LOCK_STORE_PORT": "0",
+            "LOCK_STORE_DB": "0",
+            "LOCK_STORE_PASSWORD": "",
+            "LOCK_STORE_PREFIX": "rasa",
+        }
+    url = urlsplit(settings.redis_url)
+    return {
+        "LOCK_STORE_TYPE": "redis",
+        "LOCK_STORE_HOST": url.hostname or "127.0.0.1",
+        "LOCK_STORE_PORT": str(url.port or 6379),
+        "LOCK_STORE_DB": url.path.strip("/") or "0",
+        "LOCK_STORE_PASSWORD": url.password or "",
+        # Rasa takes an alphanumeric prefix only; deployments sharing a Redis server differ by REDIS_PREFIX.
+        "LOCK_STORE_PREFIX": re.sub(r"[^0-9A-Za-z]", "", settings.redis_prefix) or "rasa",
+    }

@@ -86,14 +86,19 @@ def seed_agents(session: Session) -> int:
     return added
 
 
+def seed_demo(reset: bool = False) -> str:
+    """The demo shop's orders and (outside production) the demo agents, in DATABASE_URL's database."""
+    with session_scope() as session:
+        count = seed_orders(session, reset=reset)
+        agents = 0 if get_settings().environment == "production" else seed_agents(session)
+    return f"demo orders: {count} added; demo agents: {agents} added"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reset", action="store_true", help="re-create the demo orders relative to now")
     args = parser.parse_args()
-    with session_scope() as session:
-        count = seed_orders(session, reset=args.reset)
-        agents = 0 if get_settings().environment == "production" else seed_agents(session)
-    print(f"demo orders: {count} added; demo agents: {agents} added")
+    print(seed_demo(reset=args.reset))
 
 
 if __name__ == "__main__":

@@ -98,6 +98,64 @@ def _service_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def rasa_service(settings: Settings, model: Path, name: str = "rasa") -> Service:
+    return Service(
+        name,
+        [
+            str(RASA_BIN),
+            "run",
+            "--enable-api",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(settings.rasa_port),
+            "--model",
+            str(model),
+            "--endpoints",
+            "endpoints.yml",
+        ],
+        rasa_environment(settings),
+        f"http://127.0.0.1:{settings.rasa_port}/status",
+        lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
+    )
+
+
+def actions_service(settings: Settings, name: str = "actions") -> Service:
+    return Service(
+        name,
+        [
+            str(VENV_PYTHON),
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(settings.action_server_port),
+        ],
+        {**_service_env(settings), "SANIC_HOST": "127.0.0.1"},
+        f"http://127.0.0.1:{settings.action_server_port}/health",
+    )
+
+
+def gateway_service(settings: Settings, name: str = "gateway") -> Service:
+    return Service(
+        name,
+        [
+            str(VENV_PYTHON),
+            "-m",
+            "uvicorn",
+            "bot.app:create_app",
+            "--factory",
+            "--host",
+            settings.gateway_host,
+            "--port",
+            str(settings.gateway_port),
+        ],
+        _service_env(settings),
+        f"http://127.0.0.1:{settings.gateway_port}/health",
+    )
+
+
 @dataclass
 class Stack:
     settings: Settings
@@ -106,58 +164,10 @@ class Stack:
     services: dict[str, Service] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        s = self.settings
-        env = _service_env(s)
         self.services = {
-            "rasa": Service(
-                "rasa",
-                [
-                    str(RASA_BIN),
-                    "run",
-                    "--enable-api",
-                    "--interface",
-                    "127.0.0.1",
-                    "--port",
-                    str(s.rasa_port),
-                    "--model",
-                    str(self.model),
-                    "--endpoints",
-                    "endpoints.yml",
-                ],
-                rasa_environment(s),
-                f"{s.rasa_base_url}/status",
-                lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
-            ),
-            "actions": Service(
-                "actions",
-                [
-                    str(VENV_PYTHON),
-                    "-m",
-                    "rasa_sdk",
-                    "--actions",
-                    "actions",
-                    "--port",
-                    str(s.action_server_port),
-                ],
-                {**env, "SANIC_HOST": "127.0.0.1"},
-                f"{s.action_server_base_url}/health",
-            ),
-            "gateway": Service(
-                "gateway",
-                [
-                    str(VENV_PYTHON),
-                    "-m",
-                    "uvicorn",
-                    "bot.app:create_app",
-                    "--factory",
-                    "--host",
-                    s.gateway_host,
-                    "--port",
-                    str(s.gateway_port),
-                ],
-                env,
-                f"http://127.0.0.1:{s.gateway_port}/health",
-            ),
+            "rasa": rasa_service(self.settings, self.model),
+            "actions": actions_service(self.settings),
+            "gateway": gateway_service(self.settings),
         }
 
     def start(self, timeout: float = 240.0) -> None:
@@ -198,19 +208,30 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def main() -> None:
-    settings = get_settings()
+def served_model(settings: Settings, make_target: str) -> Path:
+    """The model the stack serves: RASA_MODEL_PATH, else the cached one for the current training data."""
     model = settings.rasa_model_path or model_path_for(training_hash())
     if not model.exists():
-        sys.exit(f"No trained model at {model}. Run `make run` (it trains first) or `make train`.")
-    stack = Stack(settings, model)
-    print("starting Rasa, the action server and the gateway (first start loads the model: ~30-60 s) ...")
+        sys.exit(f"No trained model at {model}. Run `make {make_target}` (it trains first) or `make train`.")
+    return model
+
+
+def start_or_exit(stack: Stack) -> float:
+    """Start every process and wait until each is healthy; seconds taken. Exits saying which one failed."""
     started = time.monotonic()
     try:
         stack.start()
     except StackError as exc:
         stack.stop()
         sys.exit(f"stack failed to start: {exc}")
+    return time.monotonic() - started
+
+
+def main() -> None:
+    settings = get_settings()
+    stack = Stack(settings, served_model(settings, "run"))
+    print("starting Rasa, the action server and the gateway (first start loads the model: ~30-60 s) ...")
+    took = start_or_exit(stack)
     base = f"http://localhost:{settings.gateway_port}"
     demo_agents = (
         ""
@@ -218,7 +239,7 @@ def main() -> None:
         else "   (demo agents: dewi / dewi-demo-123, sari / sari-demo-123)"
     )
     print(
-        f"\nready in {time.monotonic() - started:.0f} s\n"
+        f"\nready in {took:.0f} s\n"
         f"  gateway   {base}   (health: {base}/health, API docs: {base}/docs)\n"
         f"  widget    {base}/demo   (a mock shop page with the chat widget)\n"
         f"  console   {base}/agent{demo_agents}\n"
@@ -229,6 +250,11 @@ def main() -> None:
         '    -d \'{"sender": "demo", "message": "halo kak, pesanan sy udh smpe mana ya"}\'\n\n'
         "Ctrl-C stops all three."
     )
+    run_until_stopped(stack)
+
+
+def run_until_stopped(stack: Stack) -> None:
+    """Wait for Ctrl-C, SIGTERM or a process exiting, then stop every process."""
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         while all(s.process and s.process.poll() is None for s in stack.services.values()):

@@ -109,6 +109,7 @@ class Message(Base):
         # A channel's own id for an inbound message (Twilio MessageSid, the widget's client id): a retried
         # delivery of the same message is stored once.
         UniqueConstraint("conversation_id", "external_id", name="uq_message_external_id"),
+        Index("ix_messages_reply_to", "reply_to_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,6 +120,9 @@ class Message(Base):
     text: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any] | None]  # buttons, custom payloads, channel metadata
     status: Mapped[str] = mapped_column(String(20))
+    # The customer message a bot/system reply answers: a caller waiting for "its" replies finds them here,
+    # whichever gateway process produced them.
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", name="fk_messages_reply_to"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -1,5 +1,5 @@
 """A throwaway stack (Rasa, action server, gateway) on free ports with its own seeded database and a local
-fake Twilio: for the e2e tests and the benchmarks."""
+fake Twilio, or its scale-out variant behind nginx: for the e2e tests and the benchmarks."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.ops.rasa_env import model_path_for, training_hash
+from bot.ops.scaled import ScaledStack
 from bot.ops.seed import seed_agents, seed_orders
 from bot.ops.stack import Stack
 from bot.store import db
@@ -34,13 +35,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def throwaway_stack(tmp: Path, twilio: FakeTwilio, **overrides: Any) -> Stack:
-    """A stack (not started yet) whose database is migrated and seeded with the demo shop."""
-    model = model_path_for(training_hash())
-    if not model.exists():
-        raise NoModel("no trained model for the current data: run `make train` (make test does it first)")
+def throwaway_settings(tmp: Path, twilio: FakeTwilio, **overrides: Any) -> Settings:
+    """Settings for a stack on free ports, with its files under tmp and WhatsApp pointed at the fake."""
     gateway_port = free_port()
-    settings = Settings(
+    return Settings(
         **{
             "environment": "test",
             "database_url": f"sqlite:///{tmp / 'app.db'}",
@@ -59,13 +57,51 @@ def throwaway_stack(tmp: Path, twilio: FakeTwilio, **overrides: Any) -> Stack:
             **overrides,
         }
     )
-    upgrade(settings.database_url)
-    engine = db.make_engine(settings.database_url)
+
+
+def current_model() -> Path:
+    model = model_path_for(training_hash())
+    if not model.exists():
+        raise NoModel("no trained model for the current data: run `make train` (make test does it first)")
+    return model
+
+
+def migrate_and_seed(database_url: str) -> None:
+    """The schema and the demo shop (orders, agents)."""
+    upgrade(database_url)
+    engine = db.make_engine(database_url)
     with Session(engine) as session, session.begin():
         seed_orders(session, now=datetime.now(UTC))
         seed_agents(session)
     engine.dispose()
+
+
+def throwaway_stack(tmp: Path, twilio: FakeTwilio, **overrides: Any) -> Stack:
+    """A stack (not started yet) whose database is migrated and seeded with the demo shop."""
+    model = current_model()
+    settings = throwaway_settings(tmp, twilio, **overrides)
+    migrate_and_seed(settings.database_url)
     return Stack(settings, model, log_dir=tmp / "log")
+
+
+def throwaway_scaled_stack(
+    tmp: Path, twilio: FakeTwilio, *, database_url: str, redis_url: str, **overrides: Any
+) -> ScaledStack:
+    """nginx, two gateways, two Rasa servers and two action servers (not started yet) on free ports, on
+    the given (empty) PostgreSQL database and Redis."""
+    model = current_model()
+    settings = throwaway_settings(
+        tmp,
+        twilio,
+        database_url=database_url,
+        rasa_tracker_store_url=None,  # Rasa's tracker store on the same PostgreSQL database
+        redis_url=redis_url,
+        **overrides,
+    )
+    migrate_and_seed(settings.database_url)
+    return ScaledStack(
+        settings, model, log_dir=tmp / "log", port_for=lambda _kind, _i: free_port(), nginx_dir=tmp / "nginx"
+    )
 
 
 @contextmanager

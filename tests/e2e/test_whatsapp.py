@@ -28,8 +28,12 @@ class WhatsAppChat:
     """One customer writing from their phone: each message a signed webhook, replies read at the fake
     Twilio once the gateway has answered and the outbox has drained."""
 
-    def __init__(self, gateway: httpx.Client, twilio: FakeTwilio, phone: str) -> None:
+    def __init__(
+        self, gateway: httpx.Client, twilio: FakeTwilio, phone: str, public_url: str | None = None
+    ) -> None:
         self.gateway, self.twilio, self.phone = gateway, twilio, phone
+        # What Twilio signs: the public URL (PUBLIC_BASE_URL), also when the test posts to one process.
+        self.public_url = (public_url or str(gateway.base_url)).rstrip("/")
 
     def say(self, text: str, media: list[tuple[str, str, bytes]] | None = None) -> str:
         """Send, and wait for the bot's replies to this message."""
@@ -50,7 +54,7 @@ class WhatsAppChat:
         for i, (name, content_type, body) in enumerate(media or []):
             params[f"MediaUrl{i}"] = self.twilio.add_media(name, content_type, body)
             params[f"MediaContentType{i}"] = content_type
-        url = f"{self.gateway.base_url}/webhooks/whatsapp".replace("//webhooks", "/webhooks")
+        url = f"{self.public_url}/webhooks/whatsapp"
         response = self.gateway.post(
             "/webhooks/whatsapp", data=params, headers={"X-Twilio-Signature": self.twilio.sign(url, params)}
         )

@@ -41,6 +41,7 @@ class FakeTwilio:
     account_sid: str = ACCOUNT_SID
     auth_token: str = AUTH_TOKEN
     down: bool = False
+    delay: float = 0.0  # seconds before a message is accepted: a slow API, so senders overlap
     url: str = ""
     sent: list[SentMessage] = field(default_factory=list)
     refused: int = 0
@@ -79,6 +80,7 @@ class FakeTwilio:
                 with self._lock:
                     self.refused += 1
                 return json_body(503, {"code": 20500, "message": "Service Unavailable", "status": 503})
+            time.sleep(self.delay)
             form = parse_qs(body.decode(), keep_blank_values=True)
             one = {key: values[0] for key, values in form.items()}
             message = SentMessage(

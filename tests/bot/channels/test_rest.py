@@ -79,3 +79,70 @@ def test_when_the_bot_says_nothing_the_customer_still_gets_an_answer(database_ur
         response = client.post("/webhooks/rest/webhook", json={"sender": "s1", "message": "Sinta Dewi"})
     assert response.status_code == 200
     assert [r["text"] for r in response.json()] == [NO_REPLY_TEXT]
+
+
+def test_a_retried_message_id_is_answered_once_with_the_same_replies(database_url, rasa):
+    settings = Settings(database_url=database_url, rasa_url=rasa.url, action_server_port=unused_port())
+    body = {"sender": "s1", "message": "halo", "message_id": "web-msg-1"}
+    with TestClient(create_app(settings)) as client:
+        first = client.post("/webhooks/rest/webhook", json=body)
+        again = client.post("/webhooks/rest/webhook", json=body)  # the caller timed out and retried
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert first.json()[0]["buttons"][0]["title"] == "Cek pesanan"
+    assert len(rasa.received) == 1
+    with session_scope() as session:
+        assert len(session.scalars(select(Message).where(Message.direction == "in")).all()) == 1
+
+
+def test_an_older_message_left_unanswered_is_answered_first_and_kept_for_its_retry(database_url, rasa):
+    settings = Settings(database_url=database_url, rasa_url=rasa.url, action_server_port=unused_port())
+    with TestClient(create_app(settings)) as client:
+        client.post("/webhooks/rest/webhook", json={"sender": "s1", "message": "satu"})
+        # Another gateway process stored "dua" and died before answering it.
+        with session_scope() as session:
+            conversation_id = session.scalar(select(Message.conversation_id))
+            session.add(
+                Message(
+                    conversation_id=conversation_id,
+                    external_id="m-dua",
+                    direction="in",
+                    author="customer",
+                    text="dua",
+                    status="received",
+                )
+            )
+        tiga = client.post("/webhooks/rest/webhook", json={"sender": "s1", "message": "tiga"})
+        dua = client.post(
+            "/webhooks/rest/webhook", json={"sender": "s1", "message": "dua", "message_id": "m-dua"}
+        )
+    assert [m["message"] for m in rasa.received] == ["satu", "dua", "tiga"]  # in the order stored
+    assert [r["text"] for r in tiga.json()] == ["Kamu bilang: tiga"]  # only its own replies
+    assert [r["text"] for r in dua.json()] == ["Kamu bilang: dua"]  # the retry finds what was answered
+
+
+def test_a_handoff_reply_returns_the_queue_text_in_place_of_the_control_payload(database_url, rasa):
+    settings = Settings(database_url=database_url, rasa_url=rasa.url, action_server_port=unused_port())
+    with TestClient(create_app(settings)) as client:
+        replies = client.post(
+            "/webhooks/rest/webhook", json={"sender": "s1", "message": "bicara dengan CS"}
+        ).json()
+    assert replies[0]["text"] == "Baik Kak, permintaan Kakak sudah kami catat."
+    assert "urutan ke-" in replies[1]["text"]
+    assert all("custom" not in r for r in replies)
+
+
+def test_a_message_retried_after_the_bot_was_down_is_answered_then(database_url, rasa):
+    settings = Settings(database_url=database_url, rasa_url=rasa.url, action_server_port=unused_port())
+    body = {"sender": "s1", "message": "halo", "message_id": "web-msg-9"}
+    with TestClient(create_app(settings)) as client:
+        rasa.down = True
+        apology = client.post("/webhooks/rest/webhook", json=body)
+        rasa.down = False
+        answered = client.post("/webhooks/rest/webhook", json=body)  # after Retry-After, as asked
+    assert apology.status_code == 503
+    assert answered.status_code == 200
+    assert [r["text"] for r in answered.json()] == ["Halo Kak, ada yang bisa kami bantu?"]
+    with session_scope() as session:
+        [inbound] = session.scalars(select(Message).where(Message.direction == "in")).all()
+        assert inbound.status == "answered"

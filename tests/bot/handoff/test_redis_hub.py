@@ -5,24 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-import pytest
-import redis
 from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.config import Settings
 from tests.bot.handoff.conftest import Console, widget_hello, widget_say
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
-    return REDIS_URL
 
 
 def test_a_console_on_one_gateway_sees_a_customer_on_another_and_replies_reach_them(

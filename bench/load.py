@@ -1,0 +1,159 @@
+"""Load generator: N simulated customers talk to a Rasa-compatible REST webhook at once.
+
+Each customer runs a scripted conversation (bench/conversations.py, 3-6 turns), waits a think time drawn
+uniformly from 0.5-2.0 s (seeded per customer) before every message, waits for the reply, and at the end
+starts a new conversation under a new sender id. A run has a warm-up (discarded) and a measured window:
+latency percentiles are over the messages sent in the window; throughput is the successful replies to
+those messages per second of window. Failed requests (non-200 or transport errors) are counted per status.
+
+The same function drives the gateway (`/webhooks/rest/webhook` on the gateway) and bare Rasa
+(`{rasa_base_url}/webhooks/rest/webhook`), with the same messages, metadata and think times; sender ids
+name the run, the target and the customer so trackers never mix. While a run is measured, the RSS and the
+CPU time of the stack's processes (with their children) are sampled from /proc.
+
+Run by bench/run_all.py (`make bench`); `run_level` can be used alone against any running stack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import RssSampler, load_average, process_tree, summarise
+from bench.conversations import next_script
+
+THINK_SECONDS = (0.5, 2.0)
+REQUEST_TIMEOUT = 60.0
+METADATA = {"channel": "rest"}  # what the gateway itself passes to Rasa for an untrusted REST caller
+
+
+@dataclass(frozen=True)
+class Outcome:
+    started: float  # time.monotonic() when the request was sent
+    latency_ms: float
+    status: int  # HTTP status; 0 for a transport error or timeout
+    kind: str  # the conversation script (faq, order, complaint, handoff)
+
+
+@dataclass
+class RunPlan:
+    url: str
+    target: str  # "gateway" or "bare"
+    concurrency: int
+    warmup: float
+    duration: float
+    seed: int
+    run_tag: str
+    pids: dict[str, int] = field(default_factory=dict)  # processes to sample (name -> root pid)
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime (fields 14 and 15 of stat)
+
+
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """CPU time used so far by each named process tree, in seconds."""
+    hertz = os.sysconf("SC_CLK_TCK")
+    return {name: sum(_cpu_ticks(p) for p in process_tree(pid)) / hertz for name, pid in pids.items()}
+
+
+async def _customer(
+    client: httpx.AsyncClient, plan: RunPlan, worker: int, stop_at: float, outcomes: list[Outcome]
+) -> None:
+    rng = random.Random(plan.seed * 100_003 + worker)  # noqa: S311 - a simulation, not a secret
+    conversation = 0
+    while time.monotonic() < stop_at:
+        script = next_script(rng)
+        sender = f"bench-{plan.run_tag}-{plan.target}-c{plan.concurrency}-w{worker}-{conversation}"
+        conversation += 1
+        for text in script.turns:
+            await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+            if time.monotonic() >= stop_at:
+                return
+            body = {"sender": sender, "message": text, "metadata": METADATA}
+            started = time.monotonic()
+            try:
+                status = (await client.post(plan.url, json=body)).status_code
+            except httpx.HTTPError:
+                status = 0
+            outcomes.append(Outcome(started, (time.monotonic() - started) * 1000, status, script.kind))
+
+
+async def _monitor(plan: RunPlan, measure_from: float, stop_at: float) -> dict[str, Any]:
+    """RSS every second and CPU time over the measured window of the plan's processes."""
+    if not plan.pids:
+        return {}
+    await asyncio.sleep(max(0.0, measure_from - time.monotonic()))
+    sampler = RssSampler(plan.pids)
+    cpu_before, at_before = cpu_seconds(plan.pids), time.monotonic()
+    while time.monotonic() < stop_at:
+        sampler.sample()
+        await asyncio.sleep(1.0)
+    cpu_after, at_after = cpu_seconds(plan.pids), time.monotonic()
+    elapsed = at_after - at_before
+    return {
+        "rss": sampler.summary(),
+        "cpu_cores_used": {n: round((cpu_after[n] - cpu_before[n]) / elapsed, 3) for n in plan.pids},
+        "cpu_seconds": {n: round(cpu_after[n] - cpu_before[n], 2) for n in plan.pids},
+    }
+
+
+async def run_level(plan: RunPlan) -> dict[str, Any]:
+    """One run: `concurrency` customers for warmup + duration seconds against plan.url."""
+    limits = httpx.Limits(
+        max_connections=plan.concurrency + 5, max_keepalive_connections=plan.concurrency + 5
+    )
+    outcomes: list[Outcome] = []
+    started = time.monotonic()
+    measure_from = started + plan.warmup
+    stop_at = measure_from + plan.duration
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits) as client:
+        monitor = asyncio.create_task(_monitor(plan, measure_from, stop_at))
+        await asyncio.gather(
+            *(_customer(client, plan, w, stop_at, outcomes) for w in range(plan.concurrency))
+        )
+        resources = await monitor
+    return summarise_run(plan, outcomes, measure_from, stop_at) | resources
+
+
+def summarise_run(
+    plan: RunPlan, outcomes: list[Outcome], measure_from: float, stop_at: float
+) -> dict[str, Any]:
+    window = [o for o in outcomes if measure_from <= o.started < stop_at]
+    ok = [o for o in window if o.status == 200]
+    failed = Counter(str(o.status) for o in window if o.status != 200)
+    by_kind = {
+        kind: summarise([o.latency_ms for o in ok if o.kind == kind]) for kind in sorted({o.kind for o in ok})
+    }
+    return {
+        "target": plan.target,
+        "url": plan.url,
+        "concurrency": plan.concurrency,
+        "warmup_s": plan.warmup,
+        "window_s": plan.duration,
+        "sent": len(window),
+        "ok": len(ok),
+        "failed": sum(failed.values()),
+        "failed_by_status": dict(failed),  # "0" = transport error or timeout
+        "throughput_msg_s": round(len(ok) / plan.duration, 2),
+        "latency": summarise([o.latency_ms for o in ok]),
+        "latency_by_conversation": by_kind,
+        "load_average_at_end": load_average(),  # other work on the machine shows here
+    }
+
+
+def run(plan: RunPlan) -> dict[str, Any]:
+    return asyncio.run(run_level(plan))

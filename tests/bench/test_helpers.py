@@ -1,0 +1,100 @@
+"""The benchmark's pure helpers (no stack): percentiles, scripted conversations, profile parsing, report."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from bench import report
+from bench.common import percentile, summarise
+from bench.conversations import next_script
+from bench.profile import hot_spots
+
+
+def test_percentile_interpolates_between_ranks():
+    values = [10.0, 20.0, 30.0, 40.0, 50.0]
+    assert percentile(values, 0) == 10.0
+    assert percentile(values, 50) == 30.0
+    assert percentile(values, 100) == 50.0
+    assert percentile(values, 95) == pytest.approx(48.0)
+    assert percentile([7.0], 99) == 7.0
+    assert percentile(list(reversed(values)), 25) == 20.0
+
+
+def test_summarise_reports_count_percentiles_and_nothing_for_no_data():
+    stats = summarise([float(v) for v in range(1, 101)])
+    assert stats["n"] == 100
+    assert stats["p50_ms"] == 50.5
+    assert stats["p99_ms"] == 99.0
+    assert stats["max_ms"] == 100.0
+    assert summarise([]) == {"n": 0}
+
+
+def test_scripts_are_seeded_and_three_to_six_turns():
+    first = [next_script(random.Random(3)) for _ in range(1)]
+    again = [next_script(random.Random(3)) for _ in range(1)]
+    assert first == again
+    rng = random.Random(1)
+    scripts = [next_script(rng) for _ in range(300)]
+    assert {s.kind for s in scripts} == {"faq", "order", "complaint", "handoff"}
+    assert all(3 <= len(s.turns) <= 6 for s in scripts)
+    handoffs = [s.turns[-1] for s in scripts if s.kind == "handoff"]
+    assert all(" cs" in turn.lower() or "admin" in turn for turn in handoffs)
+
+
+def test_hot_spots_attribute_samples_to_the_deepest_frame_of_our_code():
+    raw = "\n".join(
+        [
+            "<module> (uvicorn/main.py);rest_webhook (bot/channels/rest.py);execute (sqlalchemy/base.py) 6",
+            "<module> (uvicorn/main.py);rest_webhook (bot/channels/rest.py);_turn (bot/router.py);g (x.py) 3",
+            "<module> (/venv/uvicorn/main.py);run (asyncio/events.py:12) 1",
+        ]
+    )
+    spots = hot_spots(raw)
+    assert spots["samples"] == 10
+    assert spots["attributed"][0] == {
+        "where": "bot/channels/rest.py:rest_webhook",
+        "samples": 6,
+        "share": 0.6,
+    }
+    assert {"where": "bot/router.py:_turn", "samples": 3, "share": 0.3} in spots["attributed"]
+    assert spots["inclusive"][0]["where"] == "bot/channels/rest.py:rest_webhook"
+    assert spots["inclusive"][0]["samples"] == 9
+
+
+def _run(target: str, concurrency: int, p50: float, p95: float, throughput: float) -> dict:
+    latency = {"n": 100, "p50_ms": p50, "p95_ms": p95, "p99_ms": p95 * 1.2}
+    return {
+        "target": target,
+        "concurrency": concurrency,
+        "sent": 100,
+        "ok": 100,
+        "failed": 0,
+        "throughput_msg_s": throughput,
+        "latency": latency,
+    }
+
+
+def test_report_renders_the_tables_and_judges_the_targets(tmp_path: Path):
+    runs = [_run("gateway", 50, 110.0, 230.0, 35.0), _run("bare", 50, 100.0, 200.0, 36.0)]
+    reports = {
+        "load": {"runs": runs},
+        "retrieval": {
+            "sizes": [{"passages": 10_000, "synthesised_passages": 9_700, "search": {"p95_ms": 12.0}}]
+        },
+        "memory": {"under_load": {"total": {"peak_mib": 1900.0}}},
+    }
+    row = report.load_table(reports["load"]).splitlines()[2]
+    assert row.startswith(
+        "| 50 | 110.0 / 230.0 / 276.0 | 100.0 / 200.0 / 240.0 | 1.10 | 1.15 | 35.0 | 36.0 |"
+    )
+    verdicts = {target: met for target, _, met in report.targets(reports)}
+    assert list(verdicts.values()) == [True, False, True, True]
+    for name, data in reports.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(data))
+    text = report.write(tmp_path).read_text()
+    assert "**not met**" in text
+    assert (tmp_path / "latency.png").read_bytes().startswith(b"\x89PNG")
