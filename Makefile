@@ -12,7 +12,7 @@ PIP_FLAGS := --disable-pip-version-check --no-input -q
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup run run-scaled test lint train index migrate seed validate test-python test-core eval-nlu \
-        compare-tokenizers eval calibrate clean bench-whatsapp
+        compare-tokenizers eval calibrate clean bench-whatsapp audit
 
 help:
 	@echo "make run    set up what is missing, train, migrate, seed and start the stack on localhost"
@@ -99,7 +99,11 @@ eval: train index $(VENV)/.st-installed
 calibrate: train index $(VENV)/.st-installed
 	$(PY) -m knowledge.evaluate --backend all --calibrate
 
-test: lint validate test-python test-core eval-nlu
+test: lint audit validate test-python test-core eval-nlu
+
+# Known vulnerabilities in both environments (pip-audit against PyPI); fails on any in .venv (docs/security.md).
+audit: $(VENV)/.installed $(RASA_VENV)/.installed
+	$(PY) -m bot.ops.audit
 
 clean:
 	rm -rf models var reports/nlu reports/core .pytest_cache .ruff_cache

@@ -71,7 +71,7 @@ def _unanswered(limit: int, offset: int) -> list[UnansweredPublic]:
 
 @router.get("/unanswered", response_model=list[UnansweredPublic], dependencies=[Depends(require_staff)])
 async def unanswered(
-    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0
 ) -> list[UnansweredPublic]:
     """Questions the bot could not answer from the corpus, newest first (for the knowledge team)."""
     return await run_in_threadpool(_unanswered, limit, offset)

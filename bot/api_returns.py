@@ -140,7 +140,7 @@ class DecisionRequest(BaseModel):
     approve: bool
     agent: str = Field(min_length=1, max_length=50)
     outcome: Literal["kirim_ulang", "potong_invoice"] | None = None
-    accepted_quantity: int | None = Field(default=None, ge=1)
+    accepted_quantity: int | None = Field(default=None, ge=1, le=100_000)
     reason: str | None = Field(default=None, max_length=2000)
 
 

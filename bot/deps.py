@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.config import Settings
 from bot.handoff.agents import session_for
 from bot.rasa_client import RasaClient
+from bot.ratelimit import MessageLimits
 from bot.router import ConversationRouter
 from bot.store.db import session_scope
 from bot.store.models import utcnow
@@ -30,7 +31,12 @@ def get_rasa(request: Request) -> RasaClient:
     return request.app.state.rasa
 
 
+def get_limits(request: Request) -> MessageLimits:
+    return request.app.state.limits
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+LimitsDep = Annotated[MessageLimits, Depends(get_limits)]
 RouterDep = Annotated[ConversationRouter, Depends(get_router)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 
@@ -38,7 +44,10 @@ RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 def bearer_matches(settings: Settings, authorization: str | None) -> bool:
     """True when the request carries `Authorization: Bearer $GATEWAY_API_TOKEN` (and one is configured)."""
     token = settings.gateway_api_token
-    if token is None or not authorization or not authorization.startswith("Bearer "):
+    # A blank GATEWAY_API_TOKEN (an empty `.env` line) is no token: else a bare "Bearer " would match it.
+    if token is None or not token.get_secret_value().strip():
+        return False
+    if not authorization or not authorization.startswith("Bearer "):
         return False
     return hmac.compare_digest(authorization.removeprefix("Bearer ").strip(), token.get_secret_value())
 

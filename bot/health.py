@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from typing import Any
 
 import httpx
@@ -49,9 +50,30 @@ def _db() -> dict[str, Any]:
     try:
         with get_engine().connect() as connection:
             connection.execute(text("SELECT 1"))
+            if connection.dialect.name == "sqlite" and not _sqlite_writable(
+                connection.connection.driver_connection
+            ):
+                return {"ok": False, "error": "write-locked"}
     except Exception as exc:
         return {"ok": False, "error": type(exc).__name__}
     return {"ok": True}
+
+
+def _sqlite_writable(raw: sqlite3.Connection) -> bool:
+    """SQLite in WAL mode still reads while another connection holds the write lock; messages, though,
+    cannot be stored. Ask for the write lock, waiting one second at most, and give it back at once."""
+    if raw.in_transaction:  # not ours to interrupt; the SELECT above proved the file is there
+        return True
+    (patience,) = raw.execute("PRAGMA busy_timeout").fetchone()
+    raw.execute("PRAGMA busy_timeout = 1000")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+        raw.execute("ROLLBACK")
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(patience)}")
+    return True
 
 
 @router.get("/health")

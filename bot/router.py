@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
+import httpx
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -29,7 +30,9 @@ from bot.config import Settings
 from bot.handoff.desk import request_handoff
 from bot.handoff.states import transition
 from bot.locks import ConversationLocks, LocalLocks
+from bot.logs import conversation_context
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.sanitize import clean_json, clean_text
 from bot.services.credentials import redact_credentials
 from bot.store.models import (
     Conversation,
@@ -52,6 +55,13 @@ CREDENTIAL_WARNING_TEXT = (
     "resmi tidak pernah memintanya. Kode tadi sudah kami sensor dan tidak kami simpan. Kalau Kakak merasa "
     "kode itu sudah diketahui orang lain, segera ganti kata sandi akun Kakak."
 )
+# The database could not take the message (locked past its timeout, unreachable): nothing was stored, so
+# unlike BOT_UNAVAILABLE_TEXT this must not say it was kept.
+STORAGE_UNAVAILABLE_TEXT = (
+    "Mohon maaf Kak, sistem kami sedang sibuk sehingga pesan Kakak belum bisa kami terima. Silakan kirim "
+    "ulang pesan yang sama beberapa saat lagi ya. 🙏"
+)
+EMPTY_MESSAGE_TEXT = "Maaf Kak, pesannya belum terbaca oleh kami. Boleh diketik ulang?"
 NO_REPLY_TEXT = (
     "Maaf Kak, saya belum menangkap maksud pesan tadi. Boleh dijelaskan dengan kalimat lain? Kalau ingin "
     'dibantu tim kami, ketik "CS" ya.'
@@ -86,6 +96,7 @@ class Inbound:
     message_key: str | None = None  # the channel's id of this message (MessageSid): stored once
     channel_address: str | None = None  # our address the customer wrote to (the shop's WhatsApp number)
     # Set when the gateway answers the message itself (a location, an unsupported file): not sent to Rasa.
+    # An empty text: stored and not answered at all (a sender over its rate limit, told so once already).
     reply_instead: str | None = None
 
 
@@ -215,21 +226,42 @@ class ConversationRouter:
     ) -> RouteResult:
         """Store and answer at once (the REST channel, whose caller waits for the replies). A repeated
         message_key gets the replies of the first delivery, produced once."""
-        received = await self.receive(
-            Inbound(
-                channel=channel,
-                external_id=external_id,
-                text=text,
-                metadata=metadata,
-                brand=brand,
-                message_key=message_key,
+        received: Received | None = None
+        try:
+            received = await self.receive(
+                Inbound(
+                    channel=channel,
+                    external_id=external_id,
+                    text=text,
+                    metadata=metadata,
+                    brand=brand,
+                    message_key=message_key,
+                )
             )
-        )
-        return await self.answer(received)
+            return await self.answer(received)
+        except OperationalError as exc:
+            # A database locked past its timeout or gone: an apology the caller can act on (the channel
+            # answers 503 + Retry-After), not a 500. A retry with the same message_key stores it once and
+            # answers it, also when it was stored before the failure.
+            log.error("database unavailable for a %s message: %s", channel, exc.orig)
+            return RouteResult(
+                received.conversation_id if received else "",
+                [Reply(text=STORAGE_UNAVAILABLE_TEXT)],
+                bot_available=False,
+            )
 
     async def receive(self, inbound: Inbound) -> Received:
         """Store the message (credentials redacted) before anything else; a repeated message_key is
         recognised and not stored again."""
+        inbound = replace(
+            inbound,
+            external_id=clean_text(inbound.external_id),
+            text=clean_text(inbound.text),
+            metadata=clean_json(inbound.metadata),
+            message_key=inbound.message_key and clean_text(inbound.message_key),
+        )
+        if not inbound.text.strip() and inbound.reply_instead is None:  # nothing readable: ask, not Rasa
+            inbound = replace(inbound, reply_instead=EMPTY_MESSAGE_TEXT)
         text = redact_credentials(inbound.text)
         return await run_in_threadpool(self._store_inbound, inbound, text, text != inbound.text)
 
@@ -248,12 +280,13 @@ class ConversationRouter:
             await self._answer_pending(conversation_id)
 
     async def _answer_pending(self, conversation_id: str, up_to: int | None = None) -> None:
-        while (message_id := await run_in_threadpool(self._oldest_pending, conversation_id)) is not None:
-            if up_to is not None and message_id > up_to:
-                return
-            await self._answer(conversation_id, message_id)
-            if message_id == up_to:
-                return
+        with conversation_context(conversation_id):  # every log line of these turns names the conversation
+            while (message_id := await run_in_threadpool(self._oldest_pending, conversation_id)) is not None:
+                if up_to is not None and message_id > up_to:
+                    return
+                await self._answer(conversation_id, message_id)
+                if message_id == up_to:
+                    return
 
     async def send_to_customer(self, conversation_id: str | None, author: str, replies: list[Reply]) -> bool:
         """Messages not caused by a customer message (a decision on a return, an agent's reply), stored
@@ -334,12 +367,17 @@ class ConversationRouter:
             await self.announce_state(conversation_id)
         replies = [Reply(text=CREDENTIAL_WARNING_TEXT)] if turn.redacted else []
         status, author = MessageStatus.answered, "bot"
-        if turn.reply_instead:
-            replies.append(Reply(text=turn.reply_instead))
+        if turn.reply_instead is not None:
+            if turn.reply_instead:
+                replies.append(Reply(text=turn.reply_instead))
             status, author = MessageStatus.declined, "system"
         else:
             try:
                 raw = await self._rasa.send(conversation_id, turn.text, turn.metadata)
+                if not raw and not await self._actions_reachable():
+                    # Rasa logs a failed custom action and answers nothing (rasa.core.processor: "the
+                    # actions events are lost"): an outage, not a message the bot did not understand.
+                    raise RasaUnavailable(f"action server at {self._settings.action_server_base_url} is down")
                 replies += [_reply_from_rasa(r) for r in raw]
                 if not raw:  # the policy chose to listen: a customer is never left without an answer
                     log.warning("Rasa gave no reply in conversation %s", conversation_id)
@@ -353,6 +391,15 @@ class ConversationRouter:
         )
         assert stored is not None  # the message being answered belongs to the conversation
         await self._delivered(conversation_id, stored)
+
+    async def _actions_reachable(self) -> bool:
+        """Whether the action server answers its health check (asked only when Rasa said nothing)."""
+        try:
+            async with httpx.AsyncClient(timeout=2.0) as http:
+                response = await http.get(f"{self._settings.action_server_base_url}/health")
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
 
     def _set_status(self, message_id: int, status: str) -> None:
         with self._session_factory.begin() as session:
@@ -402,7 +449,7 @@ class ConversationRouter:
                 payload["metadata"] = inbound.metadata
             if redacted:
                 payload["redacted"] = True
-            if inbound.reply_instead:
+            if inbound.reply_instead is not None:
                 payload["reply_instead"] = inbound.reply_instead
             message = Message(
                 conversation_id=conversation.id,

@@ -12,6 +12,8 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 
 from bot.config import get_settings
@@ -19,6 +21,28 @@ from bot.ops.seed import seed_orders
 from bot.services.orders import get_order_backend
 from bot.store import db
 from bot.store.migrate import upgrade
+from tests import fuzzing
+
+# The fuzz tests keep one app (and its database) across a test's examples on purpose: the property is that
+# the conversation stays usable and nothing is stored twice after everything that came before. CI runs a
+# fixed sequence (reproducible); a developer's run explores new inputs each time.
+hypothesis_settings.register_profile(
+    "project",
+    database=None,
+    deadline=None,
+    derandomize=os.environ.get("CI") == "true",
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile("project")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if fuzzing.TRIED:
+        fuzzing.write_counts()
+        terminalreporter.write_sep("-", "fuzz inputs tried")
+        for name, n in sorted(fuzzing.TRIED.items()):
+            terminalreporter.write_line(f"{name}: {n}")
+        terminalreporter.write_line(f"total: {sum(fuzzing.TRIED.values())}")
 
 
 def reset_caches() -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Response
+from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from bot.deps import RouterDep, SettingsDep, bearer_matches
+from bot.deps import LimitsDep, RouterDep, SettingsDep, bearer_matches
+from bot.ratelimit import rate_limited_text
 from bot.services.identity import normalize_phone
 from knowledge.documents import BRANDS
 
@@ -18,6 +20,7 @@ router = APIRouter(tags=["channels"])
 # server fetch arbitrary URLs.
 TRUSTED_METADATA_KEYS = ("channel", "verified_phone", "media")
 MAX_MESSAGE_CHARS = 4000
+TRUSTED_SENDER_PREFIX = "api:"
 
 
 class RestMessageIn(BaseModel):
@@ -50,24 +53,45 @@ def channel_metadata(client: dict[str, Any] | None, *, trusted: bool) -> dict[st
     "/webhooks/rest/webhook",
     response_model=list[BotMessageOut],
     response_model_exclude_none=True,
-    responses={503: {"description": "The bot is unavailable; the body still carries an apology."}},
+    responses={
+        413: {"description": "The body is larger than MAX_BODY_BYTES."},
+        429: {
+            "description": "Too many messages from this sender or address (RATE_LIMIT_*): nothing was "
+            "stored; the body carries an apology and `Retry-After` says when to send again."
+        },
+        503: {"description": "The bot is unavailable; the body still carries an apology."},
+    },
 )
 async def rest_webhook(
     body: RestMessageIn,
     router_: RouterDep,
     settings: SettingsDep,
+    limits: LimitsDep,
+    request: Request,
     response: Response,
     authorization: Annotated[str | None, Header()] = None,
-) -> list[BotMessageOut]:
+) -> list[BotMessageOut] | JSONResponse:
     """Send one customer message; returns the bot's replies (Rasa's REST contract)."""
     trusted = bearer_matches(settings, authorization)
+    # A trusted integrator speaks for many customers from one address: only its senders are limited.
+    address = None if trusted or request.client is None else request.client.host
+    verdict = await limits.check(sender=f"rest:{body.sender}", address=address)
+    if not verdict.allowed:
+        apology = BotMessageOut(recipient_id=body.sender, text=rate_limited_text(verdict.retry_after))
+        return JSONResponse(
+            [apology.model_dump(exclude_none=True)],
+            status_code=429,
+            headers={"Retry-After": str(verdict.retry_after)},
+        )
     metadata = channel_metadata(body.metadata, trusted=trusted)
     brand = metadata.get("brand")
     if brand is not None and (not isinstance(brand, str) or brand not in BRANDS):
         raise HTTPException(422, f"unknown brand {brand!r}; known: {', '.join(sorted(BRANDS))}")
     result = await router_.handle_customer_message(
         channel="rest",
-        external_id=body.sender,
+        # A trusted caller's conversations are its own: an untrusted caller who learns (or guesses) the same
+        # sender id must not carry on a conversation whose owner a verified phone has proven.
+        external_id=f"{TRUSTED_SENDER_PREFIX}{body.sender}" if trusted else body.sender,
         text=body.message,
         metadata=metadata,
         brand=brand,

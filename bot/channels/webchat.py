@@ -28,8 +28,9 @@ server → client
         the conversation's handoff state changed (docs/agent-console.md); the widget shows "Menunggu CS…"
         (waiting_agent) or "Kakak sedang terhubung dengan CS {agent}" (with_agent) under its header, and
         nothing for bot/closed (the explanations arrive as ordinary system messages)
-    {"type": "error", "code": ..., "text": <Indonesian, for the customer>, "client_id"?: ...}
-        a frame that was refused; the connection stays open
+    {"type": "error", "code": ..., "text": <Indonesian>, "client_id"?: ..., "retry_after"?: <seconds>}
+        a frame that was refused; the connection stays open. With code "rate_limited" (RATE_LIMIT_*) the
+        message was not stored and may be sent again after `retry_after` seconds (the widget does that).
 
 A view is `bot.router.message_view`. Pushes reach every socket of the conversation through a hub (in this
 process: `LocalHub`; its publish/subscribe interface is what a Redis pub/sub hub would implement for several
@@ -62,6 +63,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.channels.hub import Hub
 from bot.channels.widget_files import TOKEN, own_media, session_key
 from bot.config import Settings
+from bot.ratelimit import MessageLimits, rate_limited_text
 from bot.router import MEDIA_ONLY_TEXT, ConversationRouter, Inbound, Reply, message_view
 from bot.store.db import get_sessionmaker
 from bot.store.models import Conversation, Direction, Message, MessageStatus
@@ -215,6 +217,8 @@ class _ChatSession:
         self.channel: WidgetChannel = state.widget
         self.router: ConversationRouter = state.router
         self.settings: Settings = state.settings
+        self.limits: MessageLimits = state.limits
+        self.address = websocket.client.host if websocket.client else None
         self.connection = _Connection(websocket)
         self.key: str | None = None
         self.brand: str | None = None
@@ -247,7 +251,8 @@ class _ChatSession:
         brand = frame.get("brand")
         self.brand = brand if isinstance(brand, str) and brand in BRANDS else None
         after = frame.get("after")
-        after = after if isinstance(after, int) and not isinstance(after, bool) and after > 0 else 0
+        # Message ids are 64-bit in the database: a larger "after" would overflow the query.
+        after = after if isinstance(after, int) and not isinstance(after, bool) and 0 < after < 2**63 else 0
         self.key = key
         history = await run_in_threadpool(_history, key, after)
         if history.conversation_id is not None:
@@ -285,6 +290,12 @@ class _ChatSession:
                 await self._error("empty", EMPTY_TEXT, client_id)
                 return
             text = MEDIA_ONLY_TEXT
+        verdict = await self.limits.check(sender=f"widget:{self.key}", address=self.address)
+        if not verdict.allowed:  # not stored: the widget keeps it and sends it again after retry_after
+            await self._error(
+                "rate_limited", rate_limited_text(verdict.retry_after), client_id, verdict.retry_after
+            )
+            return
         metadata: dict[str, Any] = {"channel": CHANNEL, "widget_session": self.key[:16]}
         if media:
             metadata["media"] = media
@@ -325,10 +336,12 @@ class _ChatSession:
         finally:
             await self.connection.send({"type": "typing", "on": False})
 
-    async def _error(self, code: str, text: str, client_id: Any = None) -> None:
+    async def _error(self, code: str, text: str, client_id: Any = None, retry_after: int = 0) -> None:
         frame: dict[str, Any] = {"type": "error", "code": code, "text": text}
         if isinstance(client_id, str) and CLIENT_ID.fullmatch(client_id):
             frame["client_id"] = client_id
+        if retry_after:
+            frame["retry_after"] = retry_after
         await self.connection.send(frame)
 
     async def close(self) -> None:

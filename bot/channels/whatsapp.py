@@ -8,26 +8,34 @@ out through the outbox (bot/channels/whatsapp_outbox.py).
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 
 from bot.background import Background
 from bot.channels.whatsapp_outbox import record_delivery_status
 from bot.config import Settings
-from bot.deps import RouterDep, SettingsDep
-from bot.router import MEDIA_ONLY_TEXT, Inbound
+from bot.deps import LimitsDep, RouterDep, SettingsDep
+from bot.ratelimit import rate_limited_text
+from bot.router import MEDIA_ONLY_TEXT, ConversationRouter, Inbound
 from bot.services.evidence import ALLOWED_TYPES
 from bot.services.identity import normalize_phone
 from bot.store.db import get_sessionmaker
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["whatsapp"])
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_FORM_BYTES = 64_000  # Twilio's form for one message is a few kB
 MAX_BODY_CHARS = 4096
+STORE_RETRY_SECONDS = 600  # how long a message is kept in memory while the database refuses writes
 MAX_MEDIA = 10  # WhatsApp sends one file per message; Twilio's form allows up to 10
 DELIVERY_STATUSES = frozenset(
     {"accepted", "queued", "sending", "sent", "delivered", "read", "failed", "undelivered"}
@@ -41,7 +49,6 @@ UNSUPPORTED_MEDIA_TEXT = (
     "Maaf Kak, berkas jenis itu belum bisa kami terima (termasuk pesan suara). Kami bisa menerima foto "
     "(JPG/PNG/WEBP), video MP4, atau dokumen PDF. Untuk pertanyaan, silakan diketik ya, Kak."
 )
-EMPTY_MESSAGE_TEXT = "Maaf Kak, pesannya belum terbaca oleh kami. Boleh diketik ulang?"
 
 
 def get_background(request: Request) -> Background:
@@ -127,8 +134,6 @@ def inbound_from_form(params: dict[str, str], settings: Settings) -> Inbound:
         reply_instead = LOCATION_TEXT
     elif unsupported and not media:
         reply_instead = UNSUPPORTED_MEDIA_TEXT
-    elif not text and not media:
-        reply_instead = EMPTY_MESSAGE_TEXT
     if media:
         metadata["media"] = media
         text = text or MEDIA_ONLY_TEXT
@@ -151,19 +156,71 @@ def inbound_from_form(params: dict[str, str], settings: Settings) -> Inbound:
         200: {"content": {"application/xml": {}}, "description": "Empty TwiML: the reply comes later."},
         400: {"description": "Signed but not a WhatsApp message."},
         403: {"description": "Missing or invalid X-Twilio-Signature."},
+        503: {
+            "description": "The WhatsApp channel is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)."
+        },
     },
 )
 async def whatsapp_inbound(
-    params: SignedForm, settings: SettingsDep, router_: RouterDep, background: BackgroundDep
+    params: SignedForm,
+    settings: SettingsDep,
+    router_: RouterDep,
+    background: BackgroundDep,
+    limits: LimitsDep,
 ) -> Response:
     """Twilio's incoming-message webhook: store the message, answer it in the background."""
-    received = await router_.receive(inbound_from_form(params, settings))
+    inbound = inbound_from_form(params, settings)
+    # Twilio does not send a message again, so one over the sender's limit is stored all the same (an agent
+    # sees it) but not answered by the bot; the customer is told once per window to wait and resend.
+    verdict = await limits.check(sender=inbound.external_id, address=None)
+    if not verdict.allowed:
+        notice = rate_limited_text(verdict.retry_after) if verdict.first_refusal else ""
+        inbound = replace(inbound, reply_instead=notice)
+    try:
+        received = await router_.receive(inbound)
+    except OperationalError as exc:
+        # Twilio will not send it again: keep it in memory and store it once the database takes writes.
+        log.error(
+            "database unavailable for WhatsApp message %s (%s); storing it later",
+            inbound.message_key,
+            exc.orig,
+        )
+        background.spawn(_store_when_possible(router_, inbound))
+        return Response(EMPTY_TWIML, media_type="application/xml")
     # Also for a repeated MessageSid: answering is a no-op when the first delivery was answered already.
     background.spawn(router_.answer_pending(received.conversation_id))
     return Response(EMPTY_TWIML, media_type="application/xml")
 
 
-@router.post("/webhooks/whatsapp/status", status_code=204, response_class=Response)
+async def _store_when_possible(router_: ConversationRouter, inbound: Inbound) -> None:
+    """Try again with growing pauses for about STORE_RETRY_SECONDS; a message kept only in this process's
+    memory is lost if the process dies meanwhile (logged)."""
+    delay, waited = 1.0, 0.0
+    while waited < STORE_RETRY_SECONDS:
+        await asyncio.sleep(delay)
+        waited += delay
+        try:
+            received = await router_.receive(inbound)
+        except OperationalError:
+            delay = min(delay * 2, 30.0)
+            continue
+        await router_.answer_pending(received.conversation_id)
+        return
+    log.error("WhatsApp message %s could not be stored in %.0f s and is lost", inbound.message_key, waited)
+
+
+@router.post(
+    "/webhooks/whatsapp/status",
+    status_code=204,
+    response_class=Response,
+    responses={
+        400: {"description": "Signed but not a delivery status."},
+        403: {"description": "Missing or invalid X-Twilio-Signature."},
+        503: {
+            "description": "The WhatsApp channel is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)."
+        },
+    },
+)
 async def whatsapp_status(params: SignedForm) -> Response:
     """Twilio's status callback for a message we sent: queued, sent, delivered, read, failed, …"""
     sid, status = params.get("MessageSid"), (params.get("MessageStatus") or "").lower()

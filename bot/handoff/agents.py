@@ -49,6 +49,14 @@ def create_agent(session: Session, *, username: str, name: str, password: str, r
     return agent
 
 
+def password_is(agent: Agent, password: str) -> bool:
+    """Whether this is the agent's password (no login, nothing recorded): the production start-up check."""
+    try:
+        return _hasher.verify(agent.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def _check_rate(session: Session, username: str, address: str, settings: Settings) -> None:
     window = timedelta(minutes=settings.login_window_minutes)
     since = utcnow() - window

@@ -75,8 +75,18 @@ DEMO_AGENTS = (
 )
 
 
+class DemoAgentsInProduction(RuntimeError):
+    pass
+
+
 def seed_agents(session: Session) -> int:
-    """The demo agents that are missing; returns how many were added."""
+    """The demo agents that are missing; returns how many were added. Refused in production: their
+    passwords are published in the README (and the gateway would refuse to start with them)."""
+    if get_settings().environment == "production":
+        raise DemoAgentsInProduction(
+            "ENVIRONMENT=production: demo agents (published passwords) are not created; "
+            "create real agent accounts instead"
+        )
     existing = set(session.scalars(select(Agent.username)))
     added = 0
     for username, name, role, password in DEMO_AGENTS:
@@ -90,7 +100,9 @@ def seed_demo(reset: bool = False) -> str:
     """The demo shop's orders and (outside production) the demo agents, in DATABASE_URL's database."""
     with session_scope() as session:
         count = seed_orders(session, reset=reset)
-        agents = 0 if get_settings().environment == "production" else seed_agents(session)
+        if get_settings().environment == "production":
+            return f"demo orders: {count} added; demo agents: none (ENVIRONMENT=production)"
+        agents = seed_agents(session)
     return f"demo orders: {count} added; demo agents: {agents} added"
 
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
 from typing import TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from bot.services.identity import normalize_phone
 from bot.services.orders import OrderBackendUnavailable, OrderLine, OrderRecord
@@ -26,9 +25,13 @@ log = logging.getLogger(__name__)
 
 _Model = TypeVar("_Model", bound=BaseModel)
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
+# A rejected order's error text would quote the order (customer name, phone, e-mail): into tracebacks, logs.
+_NO_INPUT_IN_ERRORS = ConfigDict(hide_input_in_errors=True)
 
 
 class _Item(BaseModel):
+    model_config = _NO_INPUT_IN_ERRORS
+
     sku: str
     name: str
     quantity: int = Field(ge=0)
@@ -38,7 +41,7 @@ class _Item(BaseModel):
 class _Order(BaseModel):
     """The order JSON of the contract; unknown fields are ignored, missing required ones reject it."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
 
     id: str
     brand: str
@@ -50,13 +53,15 @@ class _Order(BaseModel):
     courier_service: str | None = None
     resi: str | None = None
     city: str | None = None
-    created_at: datetime
-    paid_at: datetime | None = None
-    processed_at: datetime | None = None
-    shipped_at: datetime | None = None
-    delivered_at: datetime | None = None
-    completed_at: datetime | None = None
-    cancelled_at: datetime | None = None
+    # With their offset: a bare "2026-11-26T10:05:00" could be WIB, WITA, WIT or UTC, and deadlines computed
+    # from it would be hours off (or crash comparing it with the aware clock); nothing is guessed.
+    created_at: AwareDatetime
+    paid_at: AwareDatetime | None = None
+    processed_at: AwareDatetime | None = None
+    shipped_at: AwareDatetime | None = None
+    delivered_at: AwareDatetime | None = None
+    completed_at: AwareDatetime | None = None
+    cancelled_at: AwareDatetime | None = None
     cancel_reason: str | None = None
     items: list[_Item] = Field(default_factory=list)
 
@@ -74,6 +79,8 @@ class _Order(BaseModel):
 
 
 class _OrderList(BaseModel):
+    model_config = _NO_INPUT_IN_ERRORS
+
     orders: list[_Order]
 
 
@@ -142,5 +149,7 @@ class HttpOrderBackend:
         try:
             return model.model_validate_json(response.content)
         except ValidationError as exc:
-            log.warning("order system sent an unusable answer: %s", exc.errors()[:3])
+            # Where and what, never the values: they are the customer's name, phone and e-mail.
+            problems = [(".".join(map(str, e["loc"])), e["type"]) for e in exc.errors()[:3]]
+            log.warning("order system sent an unusable answer: %s", problems)
             raise OrderBackendUnavailable("order system sent an unusable answer") from exc

@@ -391,6 +391,17 @@
     return true;
   }
 
+  // Too many messages too fast: the gateway stored nothing; the message stays queued and goes again later.
+  function resendLater(clientId, seconds) {
+    var wait = Math.min(300, Math.max(1, Number(seconds) || 30)) * 1000;
+    window.setTimeout(function () {
+      var item = queue.find(function (queued) {
+        return queued.client_id === clientId;
+      });
+      if (item && !transmit(item)) ensureConnected();
+    }, wait);
+  }
+
   function send(text, media) {
     var item = { client_id: newClientId(), text: text, media: media || [] };
     queue.push(item);
@@ -444,7 +455,9 @@
       typing.hidden = !frame.on;
       if (frame.on) scrollToEnd();
     } else if (frame.type === "error") {
-      if (typeof frame.client_id === "string") {
+      if (frame.code === "rate_limited" && typeof frame.client_id === "string" && pending.has(frame.client_id)) {
+        resendLater(frame.client_id, frame.retry_after);
+      } else if (typeof frame.client_id === "string") {
         var failed = pending.get(frame.client_id);
         pending.delete(frame.client_id);
         forget(frame.client_id);

@@ -15,6 +15,9 @@ from bot.config import get_settings
 
 
 def make_engine(database_url: str) -> Engine:
+    # A failed statement's error would quote its parameters (customer names, messages, phones) into the
+    # traceback that gets logged; the SQL itself is enough to debug.
+    quiet = {"hide_parameters": True}
     if database_url.startswith("sqlite"):
         path = database_url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -23,7 +26,7 @@ def make_engine(database_url: str) -> Engine:
         # its PRAGMAs, and under load the default pool of 5 opened and closed one per query (bench profile).
         pooled = {"pool_size": 40, "max_overflow": 10} if path and path != ":memory:" else {}
         engine = create_engine(
-            database_url, connect_args={"check_same_thread": False, "timeout": 15}, **pooled
+            database_url, connect_args={"check_same_thread": False, "timeout": 15}, **pooled, **quiet
         )
 
         @event.listens_for(engine, "connect")
@@ -40,7 +43,7 @@ def make_engine(database_url: str) -> Engine:
         return engine
     # At most 20 connections per process: two gateways and two action servers stay well inside PostgreSQL's
     # default max_connections (100) beside Rasa's tracker stores (docs/deploy.md).
-    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10, **quiet)
 
 
 @lru_cache

@@ -145,22 +145,12 @@ def test_submit_records_the_request_and_status_shows_it_to_the_same_conversation
 
 def test_status_is_not_shown_to_another_customer(media):
     with db.session_scope() as session:
-        from bot.services.evidence import StoredEvidence
         from bot.services.orders import get_order_backend
-        from bot.services.returns import submit_return
+        from tests.factories import a_return
 
         order = get_order_backend().get_order(ORDER)
-        photo = StoredEvidence("u", "p", "image/jpeg", 1, "c" * 64)
-        number = submit_return(
-            session,
-            order=order,
-            line=order.items[1],
-            quantity=1,
-            description="kaos sobek",
-            evidence=[("barang", photo), ("dokumen", photo)],
-            channel="whatsapp",
-            conversation_id="someone-else",
-            window_hours=72,
+        number = a_return(
+            session, order, item=1, description="kaos sobek", conversation_id="someone-else", window_hours=72
         ).number
     stranger = return_form(None, f"status retur {number}", metadata={"verified_phone": "+6281299999999"})
     _, messages = run_action(ActionReturnStatus(), stranger)

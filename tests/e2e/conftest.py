@@ -7,14 +7,20 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
 from bot.ops.stack import Stack
+from bot.services.orders import SqlOrderBackend
 from bot.store import db
+from bot.store.models import Order
 from tests.conftest import reset_caches
-from tests.e2e.stack import NoModel, throwaway_stack
+from tests.e2e.stack import NoModel, restarted_with, throwaway_stack
+from tests.fakes.order_system import FakeOrderSystem, order_json
 from tests.fakes.twilio_api import FakeTwilio
 
 API_TOKEN = "e2e-integrator-token"
+SHOP_TOKEN = "e2e-shop-token"
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +63,32 @@ def stack_db(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     db.get_engine().dispose()
     reset_caches()
+
+
+@pytest.fixture(scope="module")
+def shop(stack: Stack) -> Iterator[FakeOrderSystem]:
+    """The demo orders served over HTTP, and the action server restarted to read them from there until the
+    module's last test (tests/e2e/test_orders_http.py, the order-system faults of test_faults.py)."""
+    engine = db.make_engine(stack.settings.database_url)
+    sql = SqlOrderBackend(sessionmaker(engine))
+    with sessionmaker(engine)() as session:
+        ids = list(session.scalars(select(Order.id)))
+    orders = {order_id: order_json(sql.get_order(order_id)) for order_id in ids}
+    engine.dispose()
+    with FakeOrderSystem(orders, token=SHOP_TOKEN).running() as system:
+        env = {
+            "ORDERS_BACKEND": "http",
+            "ORDERS_API_URL": system.url,
+            "ORDERS_API_TOKEN": SHOP_TOKEN,
+            "ORDERS_API_TIMEOUT_SECONDS": "1",
+            "ORDERS_API_RETRIES": "1",
+        }
+        with restarted_with(stack, "actions", env):
+            yield system
+
+
+@pytest.fixture
+def fresh(shop: FakeOrderSystem) -> FakeOrderSystem:
+    shop.behaviour.clear()
+    shop.requests.clear()
+    return shop

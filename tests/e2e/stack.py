@@ -54,6 +54,10 @@ def throwaway_settings(tmp: Path, twilio: FakeTwilio, **overrides: Any) -> Setti
             "twilio_api_base_url": twilio.url,
             "evidence_dir": tmp / "evidence",
             "upload_dir": tmp / "uploads",
+            # Every simulated customer (and the benchmark's hundreds) writes from loopback, faster than a
+            # person: the limits have their own tests (tests/bot/test_ratelimit.py).
+            "rate_limit_per_sender": 0,
+            "rate_limit_per_address": 0,
             **overrides,
         }
     )
@@ -117,4 +121,15 @@ def restarted_with(stack: Stack, service: str, env: dict[str, str]) -> Iterator[
     finally:
         stack.stop_service(service)
         process.env = original
+        stack.start_service(service)
+
+
+@contextmanager
+def stopped(stack: Stack, service: str) -> Iterator[None]:
+    """One process of the stack down (SIGTERM, as an operator or a crash-looping supervisor would leave
+    it), then started again with the same environment and waited for until healthy."""
+    stack.stop_service(service)
+    try:
+        yield
+    finally:
         stack.start_service(service)

@@ -2,51 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
 
-from bot.ops.stack import Stack
-from bot.services.orders import SqlOrderBackend
-from bot.store import db
-from bot.store.models import Order
-from tests.e2e.stack import restarted_with
+from tests.e2e.conftest import SHOP_TOKEN
 from tests.e2e.test_conversations import ORDER, OWNER_PHONE, RESI, Chat
-from tests.fakes.order_system import FakeOrderSystem, order_json
 
 pytestmark = pytest.mark.e2e
-
-SHOP_TOKEN = "e2e-shop-token"
-
-
-@pytest.fixture(scope="module")
-def shop(stack: Stack) -> Iterator[FakeOrderSystem]:
-    """The demo orders served over HTTP, and the action server restarted to read them from there."""
-    engine = db.make_engine(stack.settings.database_url)
-    sql = SqlOrderBackend(sessionmaker(engine))
-    with sessionmaker(engine)() as session:
-        ids = list(session.scalars(select(Order.id)))
-    orders = {order_id: order_json(sql.get_order(order_id)) for order_id in ids}
-    engine.dispose()
-    with FakeOrderSystem(orders, token=SHOP_TOKEN).running() as system:
-        env = {
-            "ORDERS_BACKEND": "http",
-            "ORDERS_API_URL": system.url,
-            "ORDERS_API_TOKEN": SHOP_TOKEN,
-            "ORDERS_API_TIMEOUT_SECONDS": "1",
-            "ORDERS_API_RETRIES": "1",
-        }
-        with restarted_with(stack, "actions", env):
-            yield system
-
-
-@pytest.fixture
-def fresh(shop: FakeOrderSystem) -> FakeOrderSystem:
-    shop.behaviour.clear()
-    shop.requests.clear()
-    return shop
 
 
 def test_order_status_comes_from_the_order_system(gateway, fresh):

@@ -38,7 +38,7 @@ class WhatsAppChat:
     def say(self, text: str, media: list[tuple[str, str, bytes]] | None = None) -> str:
         """Send, and wait for the bot's replies to this message."""
         sid = self.send(text, media)
-        return "\n".join(m.body or "" for m in self._replies_to(sid))
+        return "\n".join(m.body or "" for m in self.replies_to(sid))
 
     def send(self, text: str, media: list[tuple[str, str, bytes]] | None = None) -> str:
         """Send one message as Twilio would; its MessageSid."""
@@ -61,7 +61,7 @@ class WhatsAppChat:
         assert response.status_code == 200, response.text
         return sid
 
-    def _replies_to(self, sid: str, timeout: float = 60.0) -> list:
+    def replies_to(self, sid: str, timeout: float = 60.0) -> list:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with session_scope() as session:

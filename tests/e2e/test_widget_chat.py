@@ -24,6 +24,7 @@ class WidgetChat:
         welcome = self._next()
         assert welcome["type"] == "welcome"
         self.token: str = welcome["token"]
+        self.buttons: list[dict[str, Any]] = []  # the buttons of the bot's last replies
 
     def _next(self) -> dict[str, Any]:
         return json.loads(self.socket.recv(timeout=60))
@@ -39,9 +40,11 @@ class WidgetChat:
         """The bot's messages pushed for this turn, between "typing on" and "typing off"."""
         self.socket.send(json.dumps({"type": "message", "text": text, "client_id": uuid.uuid4().hex}))
         texts: list[str] = []
+        self.buttons = []
         while (frame := self._next()) != {"type": "typing", "on": False}:
             if frame["type"] == "message" and frame["author"] != "customer":
                 texts.append(frame.get("text") or "")
+                self.buttons += frame.get("buttons") or []
         return "\n".join(texts)
 
 

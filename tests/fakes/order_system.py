@@ -2,7 +2,9 @@
 
 Orders are served as the README's contract says. Per-order behaviours reproduce what real order
 systems do wrong: `slow` (answers after a delay), `fail:N` (N answers of 500, then the order),
-`bad_json` (a 200 that is not JSON) and `wrong_shape` (JSON without the required fields).
+`bad_json` (a 200 that is not JSON), `wrong_shape` (JSON without the required fields) and `naive_times` (the
+order with its timestamps stripped of their offset, as a shop's MySQL might send them). `stopped()` takes
+the whole system off the network for a while (connections refused), then serves again on the same port.
 """
 
 from __future__ import annotations
@@ -31,6 +33,15 @@ def order_json(record: OrderRecord) -> dict[str, Any]:
     return data
 
 
+def _without_offsets(order: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: datetime.fromisoformat(value).replace(tzinfo=None).isoformat()
+        if key.endswith("_at") and isinstance(value, str)
+        else value
+        for key, value in order.items()
+    }
+
+
 class FakeOrderSystem:
     def __init__(self, orders: dict[str, dict[str, Any]], token: str | None = None) -> None:
         self.orders = {key.upper(): value for key, value in orders.items()}
@@ -40,19 +51,39 @@ class FakeOrderSystem:
         self.requests: Counter[str] = Counter()
         self.auth_headers: list[str | None] = []
         self.url = ""
+        self._server: ThreadingHTTPServer | None = None
 
     @contextmanager
     def running(self) -> Iterator[FakeOrderSystem]:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        self.url = f"http://127.0.0.1:{server.server_address[1]}"
+        self._serve(0)
         try:
             yield self
         finally:
-            server.shutdown()
-            server.server_close()
+            self._shut()
+
+    @contextmanager
+    def stopped(self) -> Iterator[None]:
+        """The order system is down (nothing listens on its port), then back on the same URL."""
+        assert self._server is not None, "stopped() is only meaningful inside running()"
+        port = self._server.server_address[1]
+        self._shut()
+        try:
+            yield
+        finally:
+            self._serve(port)
+
+    def _serve(self, port: int) -> None:
+        server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self._server = server
+        self.url = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def _shut(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         system = self
@@ -88,6 +119,9 @@ class FakeOrderSystem:
                     return
                 elif behaviour == "wrong_shape":
                     self._send(200, {"order": order_id})
+                    return
+                elif behaviour == "naive_times" and order_id in system.orders:
+                    self._send(200, _without_offsets(system.orders[order_id]))
                     return
                 order = system.orders.get(order_id)
                 if order is None:

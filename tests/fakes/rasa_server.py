@@ -2,7 +2,8 @@
 
 `reply(sender, text, metadata)` decides the answer; by default "halo" gets buttons, "panjang" a
 3,000-character text, "… bicara dengan CS …" the handoff control payload, anything else an echo.
-`down = True` answers 500.
+`down = True` answers 500. It also answers the action server's `GET /health` (with `down`), which the gateway
+asks when Rasa says nothing: point `action_server_url` at it for a bot that is up but chose to listen.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class FakeRasa:
     def _handle(self, request: BaseHTTPRequestHandler, body: bytes) -> tuple[int, str, bytes]:
         if request.command == "GET" and request.path == "/status":
             return json_body(200, {"model_file": "fake.tar.gz"})
+        if request.command == "GET" and request.path == "/health":
+            return json_body(500 if self.down else 200, {"status": "down" if self.down else "ok"})
         if request.command != "POST" or request.path != "/webhooks/rest/webhook":
             return json_body(404, {"error": "not found"})
         if self.down:

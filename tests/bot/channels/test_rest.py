@@ -5,7 +5,7 @@ from sqlalchemy import select
 from bot.app import create_app
 from bot.channels.rest import channel_metadata
 from bot.config import Settings
-from bot.router import NO_REPLY_TEXT
+from bot.router import CREDENTIAL_WARNING_TEXT, NO_REPLY_TEXT
 from bot.store.db import session_scope
 from bot.store.models import ConversationEvent, Message
 from tests.bot.conftest import unused_port
@@ -74,7 +74,8 @@ def test_only_trusted_callers_may_hand_over_media_urls():
 
 def test_when_the_bot_says_nothing_the_customer_still_gets_an_answer(database_url, rasa):
     rasa.reply = lambda sender, text, metadata: []  # Rasa's policy chose to just listen
-    settings = Settings(database_url=database_url, rasa_url=rasa.url, action_server_port=unused_port())
+    # The action server is up (the fake answers its /health): silence is the policy's, not a failed action.
+    settings = Settings(database_url=database_url, rasa_url=rasa.url, action_server_url=rasa.url)
     with TestClient(create_app(settings)) as client:
         response = client.post("/webhooks/rest/webhook", json={"sender": "s1", "message": "Sinta Dewi"})
     assert response.status_code == 200
@@ -146,3 +147,71 @@ def test_a_message_retried_after_the_bot_was_down_is_answered_then(database_url,
     with session_scope() as session:
         [inbound] = session.scalars(select(Message).where(Message.direction == "in")).all()
         assert inbound.status == "answered"
+
+
+def test_too_many_messages_are_429_with_retry_after_and_nothing_stored(database_url, rasa):
+    settings = Settings(
+        database_url=database_url,
+        rasa_url=rasa.url,
+        action_server_port=unused_port(),
+        rate_limit_per_sender=3,
+        rate_limit_per_address=6,
+        gateway_api_token="integrator-secret",
+    )
+    with TestClient(create_app(settings), client=("203.0.113.7", 40000)) as client:
+
+        def send(sender: str, **headers: str):
+            body = {"sender": sender, "message": "halo"}
+            return client.post("/webhooks/rest/webhook", json=body, headers=headers)
+
+        assert [send("a").status_code for _ in range(3)] == [200, 200, 200]
+        refused = send("a")
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        [apology] = refused.json()
+        assert apology["recipient_id"] == "a"
+        assert "Mohon maaf Kak" in apology["text"]
+        # Refused messages count too: the address has made 4 of its 6.
+        assert [send("b").status_code for _ in range(3)] == [200, 200, 429]
+        trusted = send("c", Authorization="Bearer integrator-secret")
+        assert trusted.status_code == 200  # an integrator speaks for many customers from one address
+    with session_scope() as session:
+        assert len(session.scalars(select(Message).where(Message.direction == "in")).all()) == 6
+
+
+def test_an_untrusted_caller_with_a_trusted_callers_sender_id_gets_another_conversation(database_url, rasa):
+    settings = Settings(
+        database_url=database_url,
+        rasa_url=rasa.url,
+        action_server_port=unused_port(),
+        gateway_api_token="integrator-secret",
+    )
+    with TestClient(create_app(settings)) as client:
+        trusted = {"Authorization": "Bearer integrator-secret"}
+        body = {
+            "sender": "6281322740915",
+            "message": "halo",
+            "metadata": {"verified_phone": "+6281322740915"},
+        }
+        client.post("/webhooks/rest/webhook", json=body, headers=trusted)
+        client.post(
+            "/webhooks/rest/webhook", json={"sender": "6281322740915", "message": "status retur saya"}
+        )
+    owner, stranger = (
+        {r["sender"] for r in rasa.received if r["message"] == m} for m in ("halo", "status retur saya")
+    )
+    assert owner.isdisjoint(stranger)  # Rasa sees two conversations: nothing proven in one holds in the other
+
+
+def test_an_otp_never_reaches_rasa_or_the_database_and_the_customer_is_warned(database_url, rasa):
+    settings = Settings(database_url=database_url, rasa_url=rasa.url, action_server_port=unused_port())
+    with TestClient(create_app(settings)) as client:
+        body = {"sender": "s-otp", "message": "kak kode otp saya 884213, password sy Rahasia!9"}
+        replies = client.post("/webhooks/rest/webhook", json=body).json()
+    assert replies[0]["text"] == CREDENTIAL_WARNING_TEXT
+    [sent] = rasa.received
+    assert "884213" not in sent["message"]
+    assert "Rahasia!9" not in sent["message"]
+    with session_scope() as session:
+        texts = session.scalars(select(Message.text)).all()
+    assert not [t for t in texts if "884213" in (t or "") or "Rahasia!9" in (t or "")]

@@ -404,3 +404,20 @@ def test_the_demo_shop_page_embeds_the_widget_with_one_tag(client):
     assert response.headers["content-type"].startswith("text/html")
     assert "Toko Contoh" in response.text
     assert '<script src="/widget.js" data-server="" data-brand="aksestoko" async></script>' in response.text
+
+
+def test_a_session_over_the_limit_is_told_when_to_resend_and_nothing_is_stored(settings, rasa):
+    limited = settings.model_copy(update={"rate_limit_per_sender": 2})
+    with TestClient(create_app(limited)) as client, client.websocket_connect("/ws/chat") as ws:
+        hello(ws)
+        say(ws, "satu", "c-1")
+        say(ws, "dua", "c-2")
+        ws.send_json({"type": "message", "text": "tiga", "client_id": "c-3"})
+        refused = ws.receive_json()
+        assert refused["type"] == "error"
+        assert refused["code"] == "rate_limited"
+        assert refused["client_id"] == "c-3"
+        assert 1 <= refused["retry_after"] <= 60
+        assert "Kak" in refused["text"]
+    assert [m.text for m in rows(Message, Message.direction == "in")] == ["satu", "dua"]
+    assert [m["message"] for m in rasa.received] == ["satu", "dua"]

@@ -18,12 +18,11 @@ from bot.channels.whatsapp import EMPTY_TWIML, LOCATION_TEXT, UNSUPPORTED_MEDIA_
 from bot.config import Settings
 from bot.router import BOT_UNAVAILABLE_TEXT, MEDIA_ONLY_TEXT, Reply
 from bot.services.complaints import file_complaint
-from bot.services.evidence import StoredEvidence
 from bot.services.orders import get_order_backend
-from bot.services.returns import submit_return
 from bot.services.timefmt import format_date
 from bot.store import db
 from bot.store.models import Conversation, ConversationEvent, Message, Outbox, utcnow
+from tests.factories import a_return
 from tests.fakes.rasa_server import LONG_TEXT, FakeRasa
 from tests.fakes.twilio_api import FakeTwilio
 
@@ -397,17 +396,12 @@ def test_the_customer_hears_of_a_return_decision_on_whatsapp(client: TestClient,
     post_signed(client, twilio, inbound("halo"))
     twilio.wait_for(1)
     order = get_order_backend().get_order("UK-2611-002463")
-    assert order is not None
-    photo = StoredEvidence("http://media/1.jpg", "evidence/1.jpg", "image/jpeg", 120, "a" * 64)
     with db.session_scope() as session:
-        number = submit_return(
+        number = a_return(
             session,
-            order=order,
-            line=order.items[0],
+            order,
             quantity=2,
             description="jahitan robek",
-            evidence=[("barang", photo), ("dokumen", photo)],
-            channel="whatsapp",
             conversation_id=_conversation_id(),
             window_hours=72,
         ).number
@@ -477,3 +471,21 @@ def test_health_says_when_replies_are_stuck_waiting_for_twilio(
     assert whatsapp["ok"] is False
     assert whatsapp["pending"] == 1
     assert whatsapp["oldest_pending_seconds"] >= 600
+
+
+def test_a_sender_over_the_limit_is_stored_told_once_and_not_answered_by_the_bot(
+    make_settings: Callable[..., Settings], twilio: FakeTwilio, rasa: FakeRasa
+) -> None:
+    with TestClient(create_app(make_settings(rate_limit_per_sender=2))) as client:
+        for i in range(4):
+            assert post_signed(client, twilio, inbound(f"pesan {i}", sid=f"SM{i:032d}")).status_code == 200
+        wait_until(lambda: len(twilio.sent) == 3)
+        time.sleep(0.3)  # nothing more goes out
+        assert len(twilio.sent) == 3
+    bodies = [m.body for m in twilio.sent]
+    assert bodies[:2] == ["Kamu bilang: pesan 0", "Kamu bilang: pesan 1"]
+    assert "terlalu cepat" in bodies[2]
+    assert "Kak" in bodies[2]
+    assert [m["message"] for m in rasa.received] == ["pesan 0", "pesan 1"]
+    assert count(Message, Message.direction == "in") == 4  # nothing lost: an agent sees all four
+    assert count(Message, Message.direction == "in", Message.status == "declined") == 2

@@ -86,7 +86,7 @@ def test_a_slow_order_system_times_out_and_is_unavailable(shop):
     assert shop.requests[ORDER.id] == 2
 
 
-@pytest.mark.parametrize("behaviour", ["bad_json", "wrong_shape"])
+@pytest.mark.parametrize("behaviour", ["bad_json", "wrong_shape", "naive_times"])
 def test_garbage_is_unavailable_not_a_crash(shop, behaviour):
     shop.behaviour[ORDER.id] = behaviour
     with pytest.raises(OrderBackendUnavailable):
