@@ -158,6 +158,8 @@ class ValidateReturnForm(FormValidationAction):
     def validate_return_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
+        if value is None:  # emptied this turn (the customer switched orders): nothing was answered yet
+            return {"return_contact": None}
         order, down = _order_or_apology("return_contact", dispatcher, tracker)
         if down:
             return down
@@ -172,6 +174,8 @@ class ValidateReturnForm(FormValidationAction):
     def validate_return_item(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
+        if value is None:  # emptied this turn (the customer switched orders): nothing was answered yet
+            return {"return_item": None}
         order, down = _order_or_apology("return_item", dispatcher, tracker)
         if down:
             return down

@@ -24,7 +24,12 @@ from bot.handoff import api as handoff_api
 from bot.handoff import console_page
 from bot.handoff import socket as handoff_socket
 from bot.handoff.live import AgentFeed
-from bot.jobs import complaint_deadline_job, pending_messages_job, queue_reminder_job
+from bot.jobs import (
+    complaint_deadline_job,
+    evidence_cleanup_job,
+    pending_messages_job,
+    queue_reminder_job,
+)
 from bot.locks import LocalLocks, RedisLocks
 from bot.logs import configure_logging
 from bot.production import refuse_demo_passwords
@@ -79,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 asyncio.create_task(complaint_deadline_job(settings.complaint_check_seconds)),
                 asyncio.create_task(queue_reminder_job(router, settings)),
                 asyncio.create_task(pending_messages_job(router, background, settings)),
+                asyncio.create_task(evidence_cleanup_job(settings)),
             ]
             if settings.whatsapp_enabled:
                 outbox = OutboxWorker(get_sessionmaker(), TwilioSender(settings), settings)

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # Usahaku: 3 x 24 jam; platforms not listed have no window), and where evidence files are kept.
     return_window_hours: dict[str, int] = Field(default_factory=lambda: {"usahaku99": 72})
     evidence_dir: Path = PROJECT_ROOT / "var" / "evidence"
+    # Evidence of a return form the customer never finished is personal data with no purpose: deleted
+    # once this old (a file is fresh when stored, or stored again; Rasa ends a session after an hour idle).
+    evidence_orphan_hours: float = Field(default=24.0, gt=0)
     evidence_max_bytes: int = Field(default=10_000_000, gt=0)
 
     # WhatsApp through Twilio. Inbound webhooks are verified against TWILIO_AUTH_TOKEN and the public URL
@@ -201,6 +204,12 @@ def production_problems(settings: Settings) -> list[str]:
                 "TWILIO_API_BASE_URL is not https://: the Twilio credentials would be sent in clear; "
                 "unset it (https://api.twilio.com)"
             )
+    if settings.orders_api_token and not (settings.orders_api_url or "").startswith("https://"):
+        # The bearer token, and every customer's order data, would cross the network in clear.
+        problems.append(
+            "ORDERS_API_TOKEN is set but ORDERS_API_URL is not an https:// URL: serve the order system over "
+            "https, or keep it on this host and leave ORDERS_API_TOKEN unset"
+        )
     return problems
 
 

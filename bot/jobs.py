@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.handoff.desk import due_reminders
 from bot.router import ConversationRouter, Reply
 from bot.services.complaints import mark_breaches
+from bot.services.evidence import remove_orphans
 from bot.store.db import job_lock, session_scope
 from bot.store.models import utcnow
 
@@ -86,3 +87,21 @@ async def pending_messages_job(
             log.exception("pending message sweep failed; retrying next round")
         await asyncio.sleep(settings.pending_sweep_seconds)
         stored_before = utcnow() - timedelta(seconds=settings.pending_sweep_seconds)
+
+
+def _remove_orphan_evidence(settings: Settings) -> int:
+    with session_scope() as session:
+        older_than = timedelta(hours=settings.evidence_orphan_hours)
+        return len(remove_orphans(session, settings.evidence_dir, older_than))
+
+
+async def evidence_cleanup_job(settings: Settings, interval_seconds: float = 3600) -> None:
+    """Files of returns customers never finished are deleted once they are EVIDENCE_ORPHAN_HOURS old."""
+    while True:
+        try:
+            removed = await run_in_threadpool(_remove_orphan_evidence, settings)
+            if removed:
+                log.info("removed %d evidence files no return refers to", removed)
+        except Exception:
+            log.exception("evidence cleanup failed; retrying next round")
+        await asyncio.sleep(interval_seconds)

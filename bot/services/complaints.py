@@ -121,11 +121,11 @@ def extend(
 ) -> date:
     """Moves the deadline by the regime's extension, once, with a reason the customer is told."""
     if complaint.extended_at is not None:
-        raise ComplaintError("a complaint can be extended only once")
+        raise ComplaintError("Pengaduan ini sudah pernah diperpanjang; perpanjangan hanya boleh sekali.")
     if complaint.status not in OPEN_STATUSES:
-        raise ComplaintError(f"a {complaint.status} complaint cannot be extended")
+        raise ComplaintError(f"Pengaduan berstatus {complaint.status} tidak bisa diperpanjang.")
     if not reason.strip():
-        raise ComplaintError("an extension needs a reason")
+        raise ComplaintError("Perpanjangan perlu alasan: tulis alasannya, pelanggan akan diberi tahu.")
     rules = REGIMES[complaint.regime]
     complaint.due_date = add_working_days(
         complaint.due_date, rules.extension_days, skip_joint_leave=skip_joint_leave
@@ -140,7 +140,7 @@ def extend(
 def record_step(session: Session, complaint: Complaint, *, kind: str, actor: str, note: str | None) -> None:
     """assigned / answered / closed: the ticket's status follows the step and the history keeps it."""
     if complaint.status == ComplaintStatus.closed:
-        raise ComplaintError("a closed complaint does not change")
+        raise ComplaintError("Pengaduan yang sudah ditutup tidak bisa diubah lagi.")
     if kind == "assigned":
         complaint.status = (
             complaint.status if complaint.status == ComplaintStatus.extended else ComplaintStatus.in_progress
@@ -152,7 +152,7 @@ def record_step(session: Session, complaint: Complaint, *, kind: str, actor: str
         complaint.status = ComplaintStatus.closed
         complaint.resolved_at = complaint.resolved_at or utcnow()
     else:
-        raise ComplaintError(f"unknown step {kind!r}")
+        raise ComplaintError(f"Langkah {kind!r} tidak dikenal.")
     _event(complaint, kind, actor, note)
     session.flush()
 

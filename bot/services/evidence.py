@@ -10,12 +10,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.store.models import ReturnEvidence
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +121,9 @@ def fetch_evidence(
         raise EvidenceRejected(_type_reason())
     sha = digest.hexdigest()
     final = dest_dir / f"{sha}{ALLOWED_TYPES[content_type]}"
-    if final.exists():
+    if final.exists():  # the same file again: fresh for remove_orphans, which goes by age
         tmp_path.unlink()
+        final.touch()
     else:
         tmp_path.replace(final)
     return StoredEvidence(url, str(final), content_type, size, sha)
@@ -139,3 +145,19 @@ def _type_reason() -> str:
 def _size_reason(max_bytes: int) -> str:
     limit = max_bytes // 1_000_000
     return f"Maaf Kak, berkasnya terlalu besar (maksimal {limit} MB). Boleh dikirim ulang yang lebih kecil?"
+
+
+def remove_orphans(session: Session, evidence_dir: Path, older_than: timedelta) -> list[Path]:
+    """Delete stored files no return refers to (the customer abandoned the form) and interrupted downloads,
+    once they are older than `older_than`: photos of goods and delivery notes are personal data and are kept
+    only for a return. Returns what was deleted."""
+    if not evidence_dir.is_dir():
+        return []
+    kept = {Path(p).resolve() for p in session.scalars(select(ReturnEvidence.stored_path))}
+    cutoff = time.time() - older_than.total_seconds()
+    removed = []
+    for path in evidence_dir.iterdir():
+        if path.is_file() and path.resolve() not in kept and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

@@ -81,6 +81,17 @@ def test_correcting_the_order_mid_form_starts_the_order_part_again(database_url)
     assert slots["return_verified"] is False  # not this customer's order: the form asks for the contact
 
 
+def test_switching_orders_is_not_counted_as_a_wrong_answer(database_url):
+    filled = {"return_order_id": ORDER, "return_contact": "verified", "return_item": "HJB-VOAL-SGE"}
+    tracker = return_form("return_quantity", "eh salah, yg 261115UMHVRSGA", slots=filled)
+    events, messages = run_action(ValidateReturnForm(), tracker)
+    slots = slot_values(events)
+    assert slots["return_contact"] is None
+    assert slots["return_item"] is None
+    assert not slots.get("return_failures")  # the emptied answers were not wrong ones
+    assert not [m for m in messages if "barang yang mana" in (m.get("text") or "")]
+
+
 def test_a_photo_is_fetched_and_kept_and_an_executable_is_refused(media):
     url = media.add("rusak.jpg", "image/jpeg", JPEG)
     tracker = return_form(

@@ -15,7 +15,7 @@ SECRETS = ("GATEWAY_API_TOKEN", "TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "PUBL
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only what a test passes counts (not this machine's environment or .env)."""
-    for name in (*SECRETS, "TWILIO_API_BASE_URL"):
+    for name in (*SECRETS, "TWILIO_API_BASE_URL", "ORDERS_BACKEND", "ORDERS_API_URL", "ORDERS_API_TOKEN"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -100,3 +100,12 @@ def test_every_problem_is_listed_at_once():
     message = refusal(twilio_auth_token=SecretStr(TWILIO_TOKEN))
     assert "GATEWAY_API_TOKEN" in message
     assert "PUBLIC_BASE_URL" in message
+
+
+def test_an_order_system_token_is_not_sent_over_plain_http():
+    orders = {"orders_backend": "http", "orders_api_token": SecretStr("shop-token")}
+    message = refusal(
+        gateway_api_token=SecretStr(GOOD_TOKEN), orders_api_url="http://orders.example", **orders
+    )
+    assert "ORDERS_API_URL is not an https:// URL" in message
+    production(gateway_api_token=SecretStr(GOOD_TOKEN), orders_api_url="https://orders.example", **orders)

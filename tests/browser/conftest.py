@@ -110,7 +110,10 @@ def rasa() -> Iterator[FakeRasa]:
 
 
 @pytest.fixture(scope="module")
-def gateway(rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+def gateway(
+    rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Gateway]:
+    """The gateway for a test module; a module's GATEWAY_ENV (a dict) adds to its environment."""
     tmp = tmp_path_factory.mktemp("gateway")
     database_url = f"sqlite:///{tmp / 'app.db'}"
     upgrade(database_url)
@@ -124,6 +127,7 @@ def gateway(rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         "GATEWAY_PORT": str(port),
         "UPLOAD_DIR": str(tmp / "uploads"),
         "EVIDENCE_DIR": str(tmp / "evidence"),
+        **getattr(request.module, "GATEWAY_ENV", {}),
     }
     command = [sys.executable, "-m", "uvicorn", "bot.app:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port)]

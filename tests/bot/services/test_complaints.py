@@ -79,11 +79,11 @@ def test_a_taken_number_is_drawn_again(database_url, monkeypatch):
 def test_extension_once_with_a_reason_and_it_is_in_the_history(database_url):
     with db.session_scope() as session:
         complaint = filed(session)
-        with pytest.raises(ComplaintError, match="reason"):
+        with pytest.raises(ComplaintError, match="perlu alasan"):
             extend(session, complaint, reason=" ", actor="agent:dewi")
         new_due = extend(session, complaint, reason="menunggu data dari kurir", actor="agent:dewi")
         assert new_due == date(2027, 1, 29)  # 20 more working days under pojk18
-        with pytest.raises(ComplaintError, match="once"):
+        with pytest.raises(ComplaintError, match="hanya boleh sekali"):
             extend(session, complaint, reason="lagi", actor="agent:dewi")
         kinds = [(e.kind, e.actor, e.note) for e in complaint.events]
         assert kinds[-1] == ("extended", "agent:dewi", "menunggu data dari kurir")
