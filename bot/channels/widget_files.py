@@ -26,6 +26,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from bot.config import Settings
+from bot.ratelimit import MessageLimits
 from bot.services.evidence import ALLOWED_TYPES, SNIFF_BYTES, sniff_type
 
 if TYPE_CHECKING:
@@ -130,6 +131,9 @@ _UPLOAD_BODY = {
         401: {"description": "No or unknown `X-Widget-Token` (open the chat first)."},
         413: {"description": "Larger than EVIDENCE_MAX_BYTES."},
         415: {"description": "Not a JPEG, PNG, WebP or PDF (by declared type and by content)."},
+        429: {
+            "description": "Too many uploads from this session or address (RATE_LIMIT_*); see Retry-After."
+        },
     },
 )
 async def upload(request: Request, x_widget_token: Annotated[str | None, Header()] = None) -> JSONResponse:
@@ -141,6 +145,15 @@ async def upload(request: Request, x_widget_token: Annotated[str | None, Header(
     key = session_key(x_widget_token) if x_widget_token and TOKEN.fullmatch(x_widget_token) else None
     if key is None or not await channel.known(key):
         return _fail(401, "missing or unknown X-Widget-Token: connect to /ws/chat first")
+    # Every upload takes disk: counted like a message, per session and per address (RATE_LIMIT_*).
+    limits: MessageLimits = state.limits
+    verdict = await limits.check(
+        sender=f"upload:{key}", address=request.client.host if request.client else None
+    )
+    if not verdict.allowed:
+        refused = _fail(429, f"too many uploads: try again in {verdict.retry_after} s")
+        refused.headers["Retry-After"] = str(verdict.retry_after)
+        return refused
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         return _fail(415, "send multipart/form-data with one field named `file`")
     length = request.headers.get("content-length")

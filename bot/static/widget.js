@@ -59,6 +59,7 @@
     tooBig: "Maaf Kak, fotonya terlalu besar (maksimal 10 MB). Boleh dikirim yang lebih kecil?",
     notReady: "Maaf Kak, chat belum tersambung. Coba kirim fotonya lagi sebentar lagi ya.",
     uploadFailed: "Maaf Kak, fotonya belum berhasil diunggah. Silakan coba lagi ya.",
+    tooFast: "Maaf Kak, terlalu banyak berkas dalam waktu singkat. Mohon tunggu sebentar, lalu coba lagi ya.",
   };
 
   // --- storage (localStorage when allowed, else memory for this page) -----------------------------------
@@ -546,7 +547,8 @@
       })
       .then(function (result) {
         if (result.status !== 201 || !result.body || typeof result.body.url !== "string") {
-          notice(result.status === 413 ? TEXT.tooBig : result.status === 415 ? TEXT.badType : TEXT.uploadFailed);
+          var texts = { 413: TEXT.tooBig, 415: TEXT.badType, 429: TEXT.tooFast };
+          notice(texts[result.status] || TEXT.uploadFailed);
           return;
         }
         var caption = input.value.trim().slice(0, MAX_TEXT);

@@ -421,3 +421,15 @@ def test_a_session_over_the_limit_is_told_when_to_resend_and_nothing_is_stored(s
         assert "Kak" in refused["text"]
     assert [m.text for m in rows(Message, Message.direction == "in")] == ["satu", "dua"]
     assert [m["message"] for m in rasa.received] == ["satu", "dua"]
+
+
+def test_uploads_over_the_limit_are_429_with_retry_after_and_not_kept(settings):
+    limited = settings.model_copy(update={"rate_limit_per_sender": 2})
+    with TestClient(create_app(limited), client=("203.0.113.7", 40000)) as client:
+        with client.websocket_connect("/ws/chat") as ws:
+            token = hello(ws)["token"]
+        assert [upload(client, token, JPEG).status_code for _ in range(2)] == [201, 201]
+        refused = upload(client, token, JPEG)
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert len(stored_uploads(limited)) == 2
