@@ -119,9 +119,13 @@ def test_two_customers_at_once_keep_their_own_conversations_in_order(
         for sender, texts in customers.items():
             conversation = _conversation(session, sender)
             inbound = [m for m in conversation.messages if m.direction == "in"]
-            assert [m.text for m in inbound] == texts  # stored once each, in the order sent
+            # Stored once each. Requests fired 0.1 s apart on separate connections may reach the two
+            # gateways in either order (HTTP promises none), so the stored order is the conversation's order.
+            assert sorted(m.text for m in inbound) == sorted(texts)
+            stored_order = [m.text for m in inbound]
             answered_after = 0
-            for message, response in zip(inbound, responses[sender], strict=True):
+            for message in inbound:
+                response = responses[sender][int(str(message.external_id).rsplit("-", 1)[1])]  # its own call
                 assert response.status_code == 200, response.text
                 replies = [m for m in conversation.messages if m.reply_to_id == message.id]
                 assert replies, f"{message.text!r} has no reply"
@@ -132,7 +136,7 @@ def test_two_customers_at_once_keep_their_own_conversations_in_order(
             tracker_url = f"{scaled.settings.rasa_base_url}/conversations/{conversation.public_id}/tracker"
             tracker = rasa.get(tracker_url)
             heard = [e["text"] for e in tracker.json()["events"] if e["event"] == "user"]
-            assert heard == texts  # Rasa (either server) processed them in the same order
+            assert heard == stored_order  # Rasa (either server) processed them in the stored order
 
 
 def _conversation(session: Session, external_id: str) -> Conversation:
