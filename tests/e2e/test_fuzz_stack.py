@@ -7,12 +7,15 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.ops.stack import Stack
+from tests.e2e.stack import restarted_with
 from tests.e2e.test_whatsapp import WhatsAppChat
 from tests.fakes.twilio_api import FakeTwilio
 from tests.fuzzing import NASTY_TEXTS, messages, tried
@@ -29,9 +32,31 @@ def polite(text: str) -> bool:
     return bool(POLITE.search(text))
 
 
-@settings(max_examples=45)
+@pytest.fixture(
+    scope="module",
+    params=["2026-12-05T21:30:00+07:00", "2026-12-07T09:00:00+07:00"],
+    ids=["saturday-night", "weekday-morning"],
+)
+def cs_clock(request: pytest.FixtureRequest, stack: Stack) -> Iterator[None]:
+    """The gateway's calendar pinned (CS closed on a Saturday night, open on a Monday morning): the
+    properties below hold whenever the suite runs."""
+    with restarted_with(stack, "gateway", {"CLOCK_OVERRIDE": request.param}):
+        yield
+
+
+@pytest.fixture(scope="module")
+def one_waits_for_a_human(gateway: httpx.Client, cs_clock: None) -> None:
+    """One of the five conversations is in the queue for a human, so the property is also checked while
+    the bot stays out of it."""
+    response = gateway.post(
+        "/webhooks/rest/webhook", json={"sender": "fuzz-e2e-0", "message": "mau bicara sama CS"}
+    )
+    assert "antrean" in " ".join(r.get("text") or "" for r in response.json())
+
+
+@settings(max_examples=25)  # per pinned clock
 @given(message=st.one_of(st.sampled_from(NASTY_TEXTS), messages()))
-def test_rest_through_the_real_bot(gateway: httpx.Client, message: str) -> None:
+def test_rest_through_the_real_bot(gateway: httpx.Client, one_waits_for_a_human: None, message: str) -> None:
     sender = f"fuzz-e2e-{next(senders) % 5}"  # five conversations that carry on across examples
     tried("e2e rest: messages", 2)
     # json.dumps escapes to ASCII, so a lone surrogate travels as "\\ud800" (httpx's json= cannot send it).

@@ -88,12 +88,13 @@ def test_widget_customer_to_agent_and_back_to_the_bot(
         assert {"type": "state", "state": "waiting_agent", "agent": None} in frames
 
         asked = len(rasa.received)
-        widget_say(ws, "halo? ada orang?", "c2")
+        acknowledged = texts(widget_say(ws, "halo? ada orang?", "c2"))
         assert len(rasa.received) == asked  # while waiting, the bot stays silent
+        assert ["akan dibaca oleh CS" in t for t in acknowledged] == [True]  # and the customer hears so
 
         claimed = dewi.post(f"/api/agent/conversations/{conversation_id}/claim")
         assert claimed.status_code == 200
-        assert claimed.json()["messages"][-1]["text"] == "halo? ada orang?"
+        assert [m["text"] for m in claimed.json()["messages"][-2:]] == ["halo? ada orang?", acknowledged[0]]
         pushed = [ws.receive_json(), ws.receive_json()]
         assert pushed[0]["text"].startswith("Kakak sekarang terhubung dengan Dewi")
         assert pushed[1] == {"type": "state", "state": "with_agent", "agent": "Dewi"}
@@ -119,7 +120,7 @@ def test_widget_customer_to_agent_and_back_to_the_bot(
     assert [n["text"] for n in detail["notes"]] == ["pelanggan lama"]
     assert all("pelanggan lama" not in (m["text"] or "") for m in detail["messages"])
     kinds = [e["kind"] for e in detail["events"]]
-    assert kinds == ["handoff_requested", "claimed", "returned_to_bot"]
+    assert kinds == ["handoff_requested", "queue_ack", "claimed", "returned_to_bot"]
 
 
 def test_two_agents_claiming_at_once_one_wins(
