@@ -11,6 +11,8 @@ from bot.services.credentials import contains_credential, redact_credentials
         ("password sy Rahasia123, tolong cek", "password sy [disensor], tolong cek"),
         ("kata sandinya = abc!2026", "kata sandinya = [disensor]"),
         ("pin saya 4321", "pin saya [disensor]"),
+        ("password akun saya: Budi_2026 tolong dicek", "password akun saya: [disensor] tolong dicek"),
+        ("OTP 12345678.", "OTP [disensor]."),
     ],
 )
 def test_a_credential_is_found_and_redacted(text, redacted):
@@ -25,6 +27,11 @@ def test_a_credential_is_found_and_redacted(text, redacted):
         "kok kode otp ga masuk2 ke hp sy",
         "password terblokir gara2 salah 3x",
         "refund saya belum masuk sudah 3 minggu",
+        "kalau lupa password 99% usahaku gimana",
+        "kata sandi salah terus2an padahal udah bener",
+        "pin atm saya keblokir",
+        "kode otp 99% Usahaku ga masuk",
+        "password minimal 8 karakter?",
         "",
     ],
 )
