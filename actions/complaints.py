@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
-from actions.forms import owner_checked_slots
+from actions.forms import FormWithDigressions, owner_checked_slots
 from actions.handoff import request_handoff
 from bot.config import get_settings
 from bot.services import clock
@@ -23,6 +23,7 @@ from bot.services.credentials import REDACTED
 from bot.services.identity import normalize_phone
 from bot.services.numbers import number_pattern
 from bot.services.orders import ORDER_ID_PATTERN, extract_order_id
+from bot.services.phrasing import is_story
 from bot.services.timefmt import format_date
 from bot.services.tone import is_angry
 from bot.store.db import session_scope
@@ -48,7 +49,7 @@ _TICKET_SLOTS = {
 }
 MIN_COMPLAINT_WORDS = 3
 MAX_NAME_WORDS = 6
-PREFILL_MIN_WORDS = 8  # a first message this long already tells the complaint
+STORY_MAX_CHARS = 4000
 
 
 def _text(tracker: Tracker) -> str:
@@ -59,7 +60,27 @@ def _intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-class ValidateComplaintForm(FormValidationAction):
+def story_before_form(tracker: Tracker, turns: int = 3) -> str | None:
+    """The customer's own account of the problem, told in the last few messages before the complaint form
+    started (this one included): messages long enough to tell a story that were not answers to another
+    form, since the last complaint filed in this session. Joined in the order they were written."""
+    messages: list[tuple[str, bool]] = []  # (text, an answer to a form)
+    in_form = False
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "session_started" or (kind == "action" and event.get("name") == "action_submit_complaint"):
+            messages, in_form = [], False
+        elif kind == "active_loop":
+            in_form = event.get("name") is not None
+        elif kind == "user":
+            messages.append((str(event.get("text") or "").strip(), in_form))
+    stories = [text[:STORY_MAX_CHARS] for text, answer in messages[-turns:] if not answer and is_story(text)]
+    return "\n".join(stories)[:STORY_MAX_CHARS] or None
+
+
+class ValidateComplaintForm(FormWithDigressions):
+    free_text_slots = frozenset({"complaint_text"})  # the customer's own story: any words
+
     def name(self) -> str:
         return "validate_complaint_form"
 
@@ -84,15 +105,12 @@ class ValidateComplaintForm(FormValidationAction):
     async def extract_complaint_text(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
-        """ "mau komplain, refund sy udh 3 minggu blm masuk padahal ..." already is the complaint."""
+        """ "mau komplain, refund sy udh 3 minggu blm masuk padahal ..." already is the complaint, and so
+        is the story told just before "saya mau komplain" (or before the "Buat pengaduan" button)."""
         if tracker.get_slot("complaint_text") or tracker.get_slot("requested_slot"):
             return {}
-        if _intent(tracker) != "file_complaint":
-            return {}
-        text = _text(tracker)
-        if len(text.split()) >= PREFILL_MIN_WORDS:
-            return {"complaint_text": text.strip()}
-        return {}
+        story = story_before_form(tracker)
+        return {"complaint_text": story} if story else {}
 
     @staticmethod
     def _held_a_secret(slot: str, tracker: Tracker) -> Slots | None:
@@ -112,6 +130,11 @@ class ValidateComplaintForm(FormValidationAction):
             and not re.search(r"[\d?@/]", name)  # a question, an e-mail, an order ID is not a name
         )
         if not looks_like_a_name:
+            text = _text(tracker).strip()
+            if is_story(text):  # the story, typed where the name was asked: kept, not thrown away
+                told = tracker.get_slot("complaint_text")
+                dispatcher.utter_message(text="Baik Kak, ceritanya sudah saya catat.")
+                return {"complaint_name": None, "complaint_text": f"{told}\n{text}" if told else text}
             dispatcher.utter_message(text="Maaf Kak, boleh tulis nama lengkapnya saja?")
             return {"complaint_name": None}
         return {"complaint_name": name.title() if name.islower() or name.isupper() else name}
@@ -155,7 +178,7 @@ class ValidateComplaintForm(FormValidationAction):
                 text="Boleh diceritakan sedikit lebih lengkap, Kak? Apa yang terjadi dan kapan."
             )
             return {"complaint_text": None}
-        return {"complaint_text": text[:4000]}
+        return {"complaint_text": text[:STORY_MAX_CHARS]}
 
 
 class ActionSubmitComplaint(Action):
@@ -209,7 +232,7 @@ class ActionSubmitComplaint(Action):
         return reset
 
 
-class ValidateTicketStatusForm(FormValidationAction):
+class ValidateTicketStatusForm(FormWithDigressions):
     def name(self) -> str:
         return "validate_ticket_status_form"
 

@@ -2,13 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from rasa_sdk import Tracker
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
+from actions.knowledge import answer_digression
 from bot.services.identity import check_contact
 from bot.services.orders import OrderBackendUnavailable, OrderRecord, extract_order_id, get_order_backend
+
+GREETING_MAX_WORDS = 4
+GREETING_TEXT = "Halo juga, Kak! 😊"
+
+
+class FormWithDigressions(FormValidationAction):
+    """A form that lets the customer step aside: a greeting ("halo", "pagi kak") or a help-centre question
+    typed while the form waits for an answer is answered, is not taken as the answer nor counted as a wrong
+    one, and the form asks its question again. Slots in `free_text_slots` (a complaint's own story) take
+    whatever the customer writes."""
+
+    free_text_slots: ClassVar[frozenset[str]] = frozenset()
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if requested and requested not in self.free_text_slots and self._digression(dispatcher, tracker):
+            return [SlotSet(requested, None)]
+        return await super().run(dispatcher, tracker, domain)
+
+    @staticmethod
+    def _digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+        text = (tracker.latest_message.get("text") or "").strip()
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "greet" and len(text.split()) <= GREETING_MAX_WORDS:
+            dispatcher.utter_message(text=GREETING_TEXT)
+            return True
+        return answer_digression(dispatcher, tracker)
 
 
 def owner_checked_slots(

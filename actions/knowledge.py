@@ -14,6 +14,8 @@ from actions.channel import ChannelFacts, channel_facts
 from actions.handoff import request_handoff
 from bot.config import get_settings
 from bot.services.answering import Answer, SelectorPick, Thresholds, decide, platform_name
+from bot.services.phrasing import is_question
+from bot.services.tone import is_angry
 from bot.services.unanswered import record_unanswered
 from bot.store.db import session_scope
 from knowledge.errors import KnowledgeError
@@ -39,6 +41,28 @@ SUGGEST_TEXT = (
     "Kalau bukan, saya sambungkan dengan CS kami."
 )
 NOT_THESE = {"title": "Bukan, hubungi CS", "payload": "/request_human"}
+# The requests the bot acts on, as buttons: when NLU is unsure between them, or a problem is told beside a
+# question, the customer chooses instead of being sent FAQ suggestions (an action request is never deflected).
+ACTION_CHOICES = {
+    "file_complaint": "Buat pengaduan",
+    "report_damaged_goods": "Ajukan retur",
+    "check_order_status": "Cek pesanan",
+    "request_human": "Bicara dengan CS",
+}
+CLARIFY_TEXT = (
+    "Maaf Kak, supaya saya tidak salah menangkap, Kakak ingin dibantu yang mana? Kalau Kakak ingin "
+    'mengadukan masalah ini secara resmi, pilih "Buat pengaduan": nomor tiketnya langsung saya berikan.'
+)
+TICKET_OFFER_TEXT = (
+    "Kalau masalah ini ingin Kakak adukan secara resmi, saya bisa buatkan tiket pengaduan sekarang, atau "
+    "sambungkan Kakak dengan CS kami."
+)
+RESUME_TEXT = "Baik, kita lanjutkan yang tadi ya, Kak."
+# NLU confidences (DIET, calibrated with dense features; docs/adr/0012): an action intent ranked with at
+# least PLAUSIBLE is a real possibility when nothing else fits; beside a confident help-centre answer it
+# takes OFFER_BESIDE_ANSWER (or an angry message) to offer acting on it too.
+PLAUSIBLE = 0.1
+OFFER_BESIDE_ANSWER = 0.25
 
 
 def selector_pick(tracker: Tracker) -> SelectorPick | None:
@@ -79,8 +103,57 @@ def _record(tracker: Tracker, question: str, intent: str | None, answer: Answer,
         log.exception("could not record an unanswered question")
 
 
+def action_choices(tracker: Tracker, at_least: float = PLAUSIBLE) -> list[str]:
+    """Action intents NLU ranked with at least this confidence, most likely first."""
+    ranking = tracker.latest_message.get("intent_ranking") or [tracker.latest_message.get("intent") or {}]
+    return [
+        r["name"]
+        for r in ranking[:5]
+        if r.get("name") in ACTION_CHOICES and float(r.get("confidence") or 0.0) >= at_least
+    ]
+
+
+def choice_buttons(first: list[str]) -> list[dict[str, str]]:
+    """All four requests as buttons, the likely ones first."""
+    order = [*first, *(i for i in ACTION_CHOICES if i not in first)]
+    return [{"title": ACTION_CHOICES[i], "payload": f"/{i}"} for i in order]
+
+
+def help_centre_answer(tracker: Tracker, question: str) -> Answer:
+    """What the help centre says to this question (raises KnowledgeError when the index is unavailable)."""
+    backend = get_settings().knowledge_encoder
+    return decide(
+        question,
+        get_knowledge(backend),
+        selector=selector_pick(tracker),
+        intent=(tracker.latest_message.get("intent") or {}).get("name"),
+        brand=channel_facts(tracker).brand,
+        thresholds=Thresholds.load(backend),
+    )
+
+
+def answer_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """A help-centre question typed while a form waits for an answer: answered when the help centre knows
+    it, so the form can ask its question again. False (nothing said) when it is not such a question."""
+    question = (tracker.latest_message.get("text") or "").strip()
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent not in ("faq", "nlu_fallback") or not is_question(question):
+        return False
+    try:
+        answer = help_centre_answer(tracker, question)
+    except KnowledgeError:
+        log.exception("knowledge index unavailable")
+        return False
+    if answer.kind not in ("faq", "passage"):
+        return False
+    dispatcher.utter_message(text=answer.text)
+    dispatcher.utter_message(text=RESUME_TEXT)
+    return True
+
+
 class ActionAnswerQuestion(Action):
-    """Answers from the FAQ/corpus or abstains; sets answer_found (drives the human offer)."""
+    """Answers from the FAQ/corpus, asks which request is meant, or abstains; sets answer_found (drives the
+    human offer)."""
 
     def name(self) -> str:
         return "action_answer_question"
@@ -92,23 +165,19 @@ class ActionAnswerQuestion(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         facts = channel_facts(tracker)
         try:
-            backend = get_settings().knowledge_encoder
-            answer = decide(
-                question,
-                get_knowledge(backend),
-                selector=selector_pick(tracker),
-                intent=intent,
-                brand=facts.brand,
-                thresholds=Thresholds.load(backend),
-            )
+            answer = help_centre_answer(tracker, question)
         except KnowledgeError:
             log.exception("knowledge index unavailable")
             dispatcher.utter_message(
                 text="Mohon maaf Kak, pusat bantuan kami sedang tidak bisa diakses. Silakan coba lagi nanti."
             )
             return [SlotSet("answer_found", False)]
+        angry = is_angry(question)
         if answer.kind in ("faq", "passage"):
             dispatcher.utter_message(text=answer.text)
+            beside = action_choices(tracker, OFFER_BESIDE_ANSWER)
+            if beside or angry:  # a problem told with the question: offer to act on it, not only inform
+                dispatcher.utter_message(text=TICKET_OFFER_TEXT, buttons=choice_buttons(beside))
             return [SlotSet("answer_found", True)]
         if answer.kind == "ask_brand":
             dispatcher.utter_message(
@@ -118,6 +187,13 @@ class ActionAnswerQuestion(Action):
                     for b in answer.brands
                 ],
             )
+            return [SlotSet("answer_found", True)]
+        choices = action_choices(tracker)
+        if choices or angry:
+            # Not a help-centre question it can answer, and maybe a request to act: the customer picks
+            # (the human is one of the buttons, so answer_found)
+            dispatcher.utter_message(text=CLARIFY_TEXT, buttons=choice_buttons(choices))
+            _record(tracker, question, intent, answer, facts)
             return [SlotSet("answer_found", True)]
         if answer.kind == "suggest":
             # the human offer is one of the buttons, so answer_found: no separate offer follows

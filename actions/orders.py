@@ -6,12 +6,12 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
-from actions.forms import contact_matches, order_from_answer, owner_checked_slots
+from actions.forms import FormWithDigressions, contact_matches, order_from_answer, owner_checked_slots
 from bot.services import clock
 from bot.services.identity import is_owner_phone, normalize_phone
 from bot.services.order_status import explain_status
@@ -78,7 +78,7 @@ class ActionAskOrderId(Action):
         return []
 
 
-class ValidateOrderStatusForm(FormValidationAction):
+class ValidateOrderStatusForm(FormWithDigressions):
     """Validates order_id (exists) and order_contact (belongs to the order); sets order_verified."""
 
     def name(self) -> str:

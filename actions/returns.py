@@ -8,12 +8,12 @@ import logging
 import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
-from actions.forms import contact_matches, order_from_answer, owner_checked_slots
+from actions.forms import FormWithDigressions, contact_matches, order_from_answer, owner_checked_slots
 from bot.config import get_settings
 from bot.services import clock
 from bot.services.evidence import (
@@ -101,7 +101,9 @@ def _refused(order: OrderRecord, dispatcher: CollectingDispatcher) -> str | None
     return None
 
 
-class ValidateReturnForm(FormValidationAction):
+class ValidateReturnForm(FormWithDigressions):
+    free_text_slots = frozenset({"return_description"})  # the customer's own story: any words
+
     def name(self) -> str:
         return "validate_return_form"
 

@@ -38,6 +38,8 @@ def form_tracker(
     slots: dict[str, Any] | None = None,
     metadata: dict[str, Any] | None = None,
     intent: str = "inform",
+    ranking: list[tuple[str, float]] | None = None,
+    history: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     """A form waiting for an answer (requested_slot), the customer's answer as the latest message, and the
     slot values Rasa's slot mappings extracted from it (what the validation action is asked to validate)."""
@@ -50,12 +52,29 @@ def form_tracker(
         {
             "text": text,
             "intent": {"name": intent, "confidence": 0.9},
+            "intent_ranking": _ranking(intent, ranking),
             "metadata": metadata or {"channel": "rest"},
         }
     )
+    if requested_slot is None:  # the form starts with this message: no form was waiting for it
+        state["events"].append({"event": "active_loop", "name": None})
+        state["events"] += history or []
     state["events"].append({"event": "user", "text": text, "parse_data": state["latest_message"]})
     state["events"].extend({"event": "slot", "name": k, "value": v} for k, v in (extracted or {}).items())
     return Tracker.from_dict(state)
+
+
+def _ranking(intent: str, ranking: list[tuple[str, float]] | None) -> list[dict[str, Any]]:
+    return [{"name": n, "confidence": c} for n, c in (ranking or [(intent, 0.9)])]
+
+
+def said(text: str) -> list[dict[str, Any]]:
+    """Events of an earlier turn: the customer wrote `text`, the bot answered."""
+    return [
+        {"event": "user", "text": text, "parse_data": {"text": text, "intent": {"name": "faq"}}},
+        {"event": "bot", "text": "(jawaban)"},
+        {"event": "action", "name": "action_listen"},
+    ]
 
 
 def order_form_tracker(*, slots: dict[str, Any] | None = None, **kwargs: Any) -> Tracker:
@@ -71,12 +90,19 @@ def question_tracker(
     pick: tuple[str, float] | None = None,
     metadata: dict[str, Any] | None = None,
     history: list[dict[str, Any]] | None = None,
+    ranking: list[tuple[str, float]] | None = None,
 ) -> Tracker:
     """A customer's question as the latest message, with NLU's intent and ResponseSelector pick, after the
     earlier events in `history`."""
     state = copy.deepcopy(json.loads((DATA / "question_tracker.json").read_text()))
     message = state["latest_message"]
-    message.update({"text": text, "intent": {"name": intent, "confidence": 0.9}})
+    message.update(
+        {
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "intent_ranking": _ranking(intent, ranking),
+        }
+    )
     if metadata:
         message["metadata"] = metadata
     if pick:

@@ -14,11 +14,12 @@ from actions.complaints import (
     ValidateComplaintForm,
     ValidateTicketStatusForm,
 )
+from actions.forms import GREETING_TEXT
 from bot.services.complaints import extend, file_complaint
 from bot.services.workdays import add_working_days
 from bot.store import db
 from bot.store.models import Complaint
-from tests.actions.helpers import form_tracker, run_action, slot_values
+from tests.actions.helpers import form_tracker, run_action, said, slot_values
 
 PHONE = "+6281234500001"
 WHATSAPP = {"channel": "whatsapp", "verified_phone": PHONE}
@@ -207,3 +208,37 @@ def test_status_shows_deadline_and_extension_reason_only_to_the_owner(database_u
     assert f"{due.day} " in text
     _, refused = run_action(ActionTicketStatus(), ticket_form(None, "", slots={"ticket_number": number}))
     assert number not in refused[0]["text"]
+
+
+STORY = "dana refund saya sudah dua minggu belum masuk padahal pesanannya sudah dibatalkan penjual"
+
+
+def test_the_story_told_before_the_complaint_button_is_its_description(database_url):
+    tracker = complaint_form(None, "/file_complaint", intent="file_complaint", history=said(STORY))
+    events, _ = run_action(ValidateComplaintForm(), tracker)
+    assert slot_values(events)["complaint_text"] == STORY
+
+
+def test_a_story_typed_at_the_name_question_is_kept_and_the_name_asked_again(database_url):
+    tracker = complaint_form("complaint_name", STORY, extracted={"complaint_name": STORY})
+    events, messages = run_action(ValidateComplaintForm(), tracker)
+    slots = slot_values(events)
+    assert slots["complaint_name"] is None
+    assert slots["complaint_text"] == STORY
+    assert messages[0]["text"] == "Baik Kak, ceritanya sudah saya catat."
+
+
+def test_a_greeting_at_the_name_question_is_not_taken_as_the_name(database_url):
+    tracker = complaint_form(
+        "complaint_name", "halo kak", extracted={"complaint_name": "halo kak"}, intent="greet"
+    )
+    events, messages = run_action(ValidateComplaintForm(), tracker)
+    assert slot_values(events) == {"complaint_name": None}
+    assert messages[0]["text"] == GREETING_TEXT
+
+
+def test_a_question_at_the_story_question_is_part_of_the_story(database_url):
+    text = "kenapa refund saya belum masuk juga padahal sudah dua minggu, gimana ini?"
+    tracker = complaint_form("complaint_text", text, extracted={"complaint_text": text}, intent="faq")
+    events, _ = run_action(ValidateComplaintForm(), tracker)
+    assert slot_values(events)["complaint_text"] == text

@@ -6,11 +6,13 @@ from sqlalchemy import select
 
 from actions.knowledge import (
     ASK_BRAND_TEXT,
+    CLARIFY_TEXT,
     HANDING_OVER_TEXT,
     NOT_FOUND_TEXT,
     NOT_THESE,
     OUT_OF_SCOPE_TEXT,
     SUGGEST_TEXT,
+    TICKET_OFFER_TEXT,
     ActionAnswerQuestion,
 )
 from bot.services import answering
@@ -121,3 +123,48 @@ def test_an_uncertain_match_offers_did_you_mean_buttons_and_cs(database_url):
         assert row.question == question
         assert row.suggested
         assert row.suggested.split(",")[0] in TOPICS
+
+
+def test_unsure_between_requests_the_customer_chooses_with_buttons(database_url):
+    tracker = question_tracker(
+        "udah seminggu gini terus capek aku, tolong lah",
+        intent="nlu_fallback",
+        ranking=[("nlu_fallback", 0.5), ("file_complaint", 0.3), ("request_human", 0.2), ("faq", 0.12)],
+    )
+    events, messages = run_action(ActionAnswerQuestion(), tracker)
+    assert messages[0]["text"] == CLARIFY_TEXT
+    assert [b["title"] for b in messages[0]["buttons"]] == [
+        "Buat pengaduan",
+        "Bicara dengan CS",
+        "Ajukan retur",
+        "Cek pesanan",
+    ]
+    assert messages[0]["buttons"][0]["payload"] == "/file_complaint"
+    assert slot_values(events)["answer_found"] is True  # the human is one of the choices
+
+
+def test_a_question_with_no_request_in_sight_gets_faq_suggestions_not_choices(database_url):
+    tracker = question_tracker(
+        "apakah kantor pusat buka hari minggu untuk ambil titipan barang pribadi",
+        intent="nlu_fallback",
+        ranking=[("nlu_fallback", 0.5), ("faq", 0.4), ("check_order_status", 0.05)],
+    )
+    _, messages = run_action(ActionAnswerQuestion(), tracker)
+    assert messages[0]["text"] != CLARIFY_TEXT
+
+
+def test_an_angry_question_is_answered_and_offered_a_ticket(database_url):
+    topic = TOPICS["uk_buyer_refund_duration"]
+    tracker = question_tracker(f"{topic.question} Saya kecewa berat!!!", pick=(topic.topic, 0.99))
+    _, messages = run_action(ActionAnswerQuestion(), tracker)
+    assert messages[0]["text"] == topic.reply
+    assert messages[1]["text"] == TICKET_OFFER_TEXT
+    assert messages[1]["buttons"][0] == {"title": "Buat pengaduan", "payload": "/file_complaint"}
+
+
+def test_a_calm_question_is_only_answered(database_url):
+    topic = TOPICS["uk_buyer_refund_duration"]
+    _, messages = run_action(
+        ActionAnswerQuestion(), question_tracker(topic.question, pick=(topic.topic, 0.99))
+    )
+    assert [m["text"] for m in messages] == [topic.reply]

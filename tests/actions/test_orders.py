@@ -2,7 +2,10 @@ import asyncio
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.forms import GREETING_TEXT
+from actions.knowledge import RESUME_TEXT
 from actions.orders import ActionAskOrderId, ActionCheckOrderStatus, ValidateOrderStatusForm
+from knowledge.faq import load_topics
 from tests.actions.helpers import order_form_tracker, run_action, slot_values
 
 OWNER_PHONE = "+6281322740915"  # Siti Rahmawati, owner of UK-2611-008170 (Sedang Dikirim)
@@ -115,3 +118,30 @@ def test_ask_order_id_without_verified_phone_asks_for_the_number(database_url):
     _, messages = run_action(ActionAskOrderId(), order_form_tracker(text="cek pesanan"))
     assert "nomor pesanan" in messages[0]["text"]
     assert not messages[0]["buttons"]
+
+
+def test_a_greeting_at_the_contact_question_is_not_a_failed_check(database_url):
+    tracker = order_form_tracker(
+        text="halo kak",
+        extracted={"order_contact": "halo kak"},
+        slots={"requested_slot": "order_contact", "order_id": "UK-2611-008170"},
+        intent="greet",
+    )
+    events, messages = run_action(ValidateOrderStatusForm(), tracker)
+    assert slot_values(events) == {"order_contact": None}  # no failure counted, the form asks again
+    assert messages == [{**messages[0], "text": GREETING_TEXT}]
+
+
+def test_a_help_centre_question_in_the_form_is_answered_and_the_form_resumes(database_url):
+    topic = next(t for t in load_topics() if t.topic == "uk_pay_with_gopay")
+    tracker = order_form_tracker(
+        text=topic.question,
+        extracted={"order_id": topic.question},
+        intent="faq",
+        ranking=[("faq", 0.9)],
+    )
+    events, messages = run_action(ValidateOrderStatusForm(), tracker)
+    assert slot_values(events) == {"order_id": None}
+    assert "order_lookup_failures" not in slot_values(events)
+    assert messages[0]["text"] == topic.reply
+    assert messages[1]["text"] == RESUME_TEXT
