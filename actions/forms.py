@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -17,13 +18,16 @@ GREETING_MAX_WORDS = 4
 GREETING_TEXT = "Halo juga, Kak! 😊"
 
 
-class FormWithDigressions(FormValidationAction):
+class FormWithDigressions(FormValidationAction, ABC):
     """A form that lets the customer step aside: a greeting ("halo", "pagi kak") or a help-centre question
     typed while the form waits for an answer is answered, is not taken as the answer nor counted as a wrong
     one, and the form asks its question again. Slots in `free_text_slots` (a complaint's own story) take
     whatever the customer writes."""
 
     free_text_slots: ClassVar[frozenset[str]] = frozenset()
+
+    @abstractmethod  # abstract, so the action server does not register this base as an action
+    def name(self) -> str: ...
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -87,14 +87,16 @@ class Settings(BaseSettings):
     # Human handoff (docs/agent-console.md). CS hours in Asia/Jakarta on Indonesian working days (weekends
     # and national holidays off; the AksesToko help centre: CS chat "maksimal jam 5 sore"). Outside them, or
     # with no agent online, the customer is told so and still queued. The wait estimate assumes
-    # handoff_minutes_per_customer per customer ahead per online agent; a waiting customer is reminded every
-    # handoff_reminder_minutes. A message written while waiting is acknowledged at most once per
+    # handoff_minutes_per_customer per customer ahead per online agent. Only in hours with an agent online, a
+    # waiting customer is reminded after handoff_reminder_minutes, then after twice as long each time, at most
+    # handoff_reminder_max times per wait. A message written while waiting is acknowledged at most once per
     # handoff_ack_minutes (a burst gets one answer). Console sessions last agent_session_hours; logins are
     # limited to login_max_failures failures per username (and 4x that per address) in login_window_minutes.
     cs_hours_start: time = time(8, 0)
     cs_hours_end: time = time(17, 0)
     handoff_minutes_per_customer: float = Field(default=5.0, gt=0)
     handoff_reminder_minutes: float = Field(default=5.0, gt=0)
+    handoff_reminder_max: int = Field(default=3, ge=0)
     handoff_ack_minutes: float = Field(default=3.0, ge=0)
     handoff_check_seconds: float = Field(default=30.0, gt=0)
     agent_session_hours: float = Field(default=12.0, gt=0)

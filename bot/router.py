@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from bot.config import Settings
-from bot.handoff.desk import acknowledgement, request_handoff
-from bot.handoff.states import transition
+from bot.handoff.desk import acknowledgement, leave_queue, request_handoff, wants_to_leave
+from bot.handoff.states import IllegalTransition, transition
 from bot.locks import ConversationLocks, LocalLocks
 from bot.logs import conversation_context
 from bot.rasa_client import RasaClient, RasaUnavailable
@@ -364,8 +364,23 @@ class ConversationRouter:
         if turn.state in (ConversationState.waiting_agent, ConversationState.with_agent):
             # A human has it: the bot stays silent. Someone waiting is told their message reaches the agent
             # (once per burst); what the gateway answers itself (an unreadable message) is answered anyway.
+            # A waiting customer who says "batal" / "gak jadi" leaves the queue and the bot answers again.
             if turn.reply_instead:
                 replies.append(Reply(text=turn.reply_instead))
+            elif turn.state == ConversationState.waiting_agent and wants_to_leave(turn.text):
+                left = await run_in_threadpool(self._leave_queue, conversation_id)
+                if left is not None:
+                    stored = await run_in_threadpool(
+                        self._store_outbound,
+                        conversation_id,
+                        (message_id, MessageStatus.answered),
+                        "system",
+                        [Reply(text=left)],
+                    )
+                    assert stored is not None
+                    await self._delivered(conversation_id, stored)
+                    await self.announce_state(conversation_id)
+                    return
             elif turn.state == ConversationState.waiting_agent:
                 ack = await run_in_threadpool(self._acknowledgement, conversation_id)
                 replies += [Reply(text=ack)] if ack else []
@@ -422,6 +437,17 @@ class ConversationRouter:
                 select(Conversation).where(Conversation.public_id == conversation_id)
             ).one()
             return acknowledgement(session, conversation, self._settings)
+
+    def _leave_queue(self, conversation_id: str) -> str | None:
+        """LEFT_QUEUE_TEXT, or None when an agent claimed the conversation meanwhile (it is theirs)."""
+        with self._session_factory.begin() as session:
+            conversation = session.scalars(
+                select(Conversation).where(Conversation.public_id == conversation_id)
+            ).one()
+            try:
+                return leave_queue(session, conversation)
+            except IllegalTransition:
+                return None
 
     def _set_status(self, message_id: int, status: str) -> None:
         with self._session_factory.begin() as session:

@@ -7,6 +7,7 @@ the consoles) is the caller's job, after the commit.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +30,32 @@ ALREADY_WAITING_TEXT = (
 ALREADY_CONNECTED_TEXT = "Kakak sedang terhubung dengan CS kami, Kak. Silakan lanjutkan pesannya di sini."
 RETURNED_TO_BOT_TEXT = (
     'Percakapan ini kembali dilayani asisten virtual, Kak. Kalau butuh CS lagi, cukup ketik "CS" ya.'
+)
+LEFT_QUEUE_TEXT = (
+    "Baik Kak, Kakak sudah keluar dari antrean CS dan kembali dilayani asisten virtual. Ada yang bisa kami "
+    'bantu? Kalau nanti butuh CS lagi, cukup ketik "CS" ya.'
+)
+# How a waiting customer says "never mind": the whole message, once polite fillers are dropped, must be one
+# of these, so "batalkan pesanan saya" (a request for the agent) is never taken for leaving the queue.
+_LEAVE_PHRASES = frozenset(
+    {"batal", "cancel", "kembali ke bot", "balik ke bot", "ke bot", "bot saja", "bot aja"}
+    | {
+        f"{no} {what}"
+        for no in ("gak", "ga", "gk", "g", "nggak", "ngga", "enggak", "tidak", "tdk", "ndak")
+        for what in ("jadi", "usah", "perlu", "jadi antre", "jadi antri", "usah antre", "usah antri")
+    }
+    | {"gajadi", "gakjadi", "gausah", "gkjadi", "nggak jadi"}
+    | {
+        f"{verb} {what}"
+        for verb in ("batal", "batalkan", "keluar", "keluar dari", "berhenti")
+        for what in ("antre", "antri", "antrean", "antrian", "cs", "tunggu", "menunggu", "nunggu")
+    }
+)
+_FILLERS = frozenset(
+    (  # noqa: SIM905 - a list of words reads best as words
+        "kak kakak ka min mimin admin gan sis bang mas mbak aja saja deh dah ya yah yaa dong sih udah sudah "
+        "makasih terima kasih trims ok oke okay nya saya aku sy aq jadinya lagi kok"
+    ).split()
 )
 CLOSING_GREETING = "Terima kasih sudah menghubungi kami, Kak. Semoga harinya menyenangkan! 🙏"
 
@@ -78,7 +105,8 @@ def queue_text(info: QueueInfo, settings: Settings) -> str:
     if info.estimate_minutes is not None:
         return (
             f"Baik Kak, Kakak sudah masuk antrean CS di urutan ke-{info.position}. Perkiraan waktu tunggu "
-            f"sekitar {info.estimate_minutes} menit. Pesan yang Kakak kirim selama menunggu akan dibaca CS."
+            f"sekitar {info.estimate_minutes} menit. Pesan yang Kakak kirim selama menunggu akan dibaca CS. "
+            'Ketik "batal" kalau tidak jadi menunggu CS.'
         )
     why = (
         f"Saat ini di luar jam layanan CS kami ({hours_text(settings)})."
@@ -87,8 +115,9 @@ def queue_text(info: QueueInfo, settings: Settings) -> str:
     )
     return (
         f"{why} Permintaan Kakak tetap kami simpan di antrean (urutan ke-{info.position}); {_when(info)}. "
-        "Kalau keluhannya perlu dicatat resmi, Kakak juga bisa membuat tiket pengaduan dengan mengetik "
-        '"komplain": nomor tiket dan batas waktu penyelesaiannya langsung kami berikan.'
+        "Silakan tinggalkan pesan di sini, CS akan membacanya. Kalau keluhannya perlu dicatat resmi, Kakak "
+        'juga bisa membuat tiket pengaduan dengan mengetik "komplain": nomor tiket dan batas waktu '
+        'penyelesaiannya langsung kami berikan. Ketik "batal" kalau tidak jadi menunggu CS.'
     )
 
 
@@ -134,7 +163,20 @@ def acknowledgement(session: Session, conversation: Conversation, settings: Sett
     session.add(ConversationEvent(conversation_id=conversation.id, kind="queue_ack", actor="system"))
     info = queue_info(session, conversation, settings)
     text = f"Pesan Kakak sudah kami terima dan akan dibaca oleh CS, Kak (antrean urutan ke-{info.position})."
-    return _with_wait(text, info)
+    return f'{_with_wait(text, info)} Ketik "batal" kalau ingin kembali dilayani asisten virtual.'
+
+
+def wants_to_leave(text: str) -> bool:
+    """Whether a waiting customer's message is only a "never mind": "batal", "gak jadi deh kak",
+    "kembali ke bot"; not a sentence that merely contains one of them."""
+    words = [w for w in re.findall(r"\w+", text.lower()) if w not in _FILLERS]
+    return " ".join(words) in _LEAVE_PHRASES
+
+
+def leave_queue(session: Session, conversation: Conversation) -> str:
+    """The customer leaves the queue: the bot answers again (recorded as a transition by the customer)."""
+    transition(session, conversation, S.bot, actor="customer", reason="left the queue")
+    return LEFT_QUEUE_TEXT
 
 
 def connected_text(agent: Agent) -> str:
@@ -180,28 +222,40 @@ def add_note(session: Session, conversation: Conversation, *, actor: str, text: 
 
 
 def due_reminders(session: Session, settings: Settings) -> list[tuple[str, str]]:
-    """(conversation, text) for every customer waiting longer than the reminder interval since they queued
-    or were last reminded; the reminder is recorded as an event, so each interval reminds once."""
-    cutoff = utcnow() - timedelta(minutes=settings.handoff_reminder_minutes)
-    last_reminder = (
-        select(func.max(ConversationEvent.created_at))
-        .where(
-            ConversationEvent.conversation_id == Conversation.id, ConversationEvent.kind == "queue_reminder"
-        )
-        .correlate(Conversation)
-        .scalar_subquery()
-    )
+    """(conversation, text) for every waiting customer whose next reminder is due, each recorded as an event.
+
+    Reminders are sent only while CS is open and an agent is online: out of hours, or with nobody to answer,
+    the queue message already said when CS answers, and a reminder every few minutes would only be spam (and,
+    on WhatsApp, billed). In hours the n-th reminder of a wait comes handoff_reminder_minutes × 2^(n-1) after
+    the previous one (or after queueing), and a wait gets at most handoff_reminder_max of them."""
+    if not is_open(clock.now(settings), settings) or not online_agents(session):
+        return []
+    now = utcnow()
     waiting = session.scalars(
         select(Conversation)
         .where(
             Conversation.state == S.waiting_agent,
-            Conversation.waiting_since <= cutoff,
-            func.coalesce(last_reminder, Conversation.waiting_since) <= cutoff,
+            Conversation.waiting_since <= now - timedelta(minutes=settings.handoff_reminder_minutes),
         )
         .order_by(Conversation.waiting_since)
     ).all()
     due = []
     for conversation in waiting:
+        assert conversation.waiting_since is not None  # set by every transition into waiting_agent
+        sent = session.scalars(
+            select(ConversationEvent.created_at)
+            .where(
+                ConversationEvent.conversation_id == conversation.id,
+                ConversationEvent.kind == "queue_reminder",
+                ConversationEvent.created_at >= conversation.waiting_since,
+            )
+            .order_by(ConversationEvent.created_at)
+        ).all()
+        if len(sent) >= settings.handoff_reminder_max:
+            continue
+        last = sent[-1] if sent else conversation.waiting_since
+        if now - last < timedelta(minutes=settings.handoff_reminder_minutes * 2 ** len(sent)):
+            continue
         session.add(ConversationEvent(conversation_id=conversation.id, kind="queue_reminder", actor="system"))
         due.append((conversation.public_id, reminder_text(session, conversation, settings)))
     return due

@@ -14,7 +14,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from bot.handoff.desk import CLOSING_GREETING, RETURNED_TO_BOT_TEXT
 from bot.store import db
-from bot.store.models import AgentSession, Conversation, ConversationEvent, Message, utcnow
+from bot.store.models import AgentSession, Conversation, utcnow
 from tests.bot.channels.test_whatsapp import inbound, post_signed
 from tests.bot.handoff.conftest import Console, texts, widget_hello, widget_say, widget_turn
 from tests.fakes.rasa_server import FakeRasa
@@ -226,23 +226,3 @@ def test_the_console_socket_needs_a_session_and_the_same_origin(
     ):
         ws.receive_json()
     assert cross_site.value.code == 4403
-
-
-def test_a_waiting_customer_is_reminded_of_their_place(
-    app_client: TestClient, console: Callable[[str], Console]
-) -> None:
-    from bot.handoff.desk import due_reminders
-
-    widget_turn(app_client, "bicara dengan CS")
-    with db.session_scope() as session:
-        session.execute(update(Conversation).values(waiting_since=utcnow() - timedelta(minutes=6)))
-    settings = app_client.app.state.settings  # type: ignore[attr-defined]
-    with db.session_scope() as session:
-        [(_, text)] = due_reminders(session, settings)
-    assert "Mohon maaf menunggu" in text
-    assert "urutan ke-1" in text
-    with db.session_scope() as session:
-        assert due_reminders(session, settings) == []  # reminded once per interval
-        kinds = session.scalars(select(ConversationEvent.kind)).all()
-        assert "queue_reminder" in kinds
-        assert session.scalar(select(Message.id).where(Message.text == text)) is None  # the job sends it

@@ -4,7 +4,7 @@ clock is pinned (CLOCK_OVERRIDE) to a Saturday night and to a weekday morning.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.handoff.desk import LEFT_QUEUE_TEXT, due_reminders
 from bot.router import EMPTY_MESSAGE_TEXT
 from bot.services.timefmt import JAKARTA
 from bot.store import db
-from bot.store.models import ConversationEvent, Message
-from tests.bot.handoff.conftest import texts, widget_hello, widget_say
+from bot.store.models import Conversation, ConversationEvent, Message
+from tests.bot.handoff.conftest import Console, texts, widget_hello, widget_say
 from tests.fakes.rasa_server import FakeRasa
 
 SATURDAY_NIGHT = datetime(2026, 12, 5, 21, 30, tzinfo=JAKARTA)
@@ -63,3 +64,76 @@ def test_with_no_burst_window_every_message_is_answered(
             assert "akan dibaca oleh CS" in reply["text"]
         [unreadable] = client.post(rest, json={"sender": "s1", "message": "   "}).json()
         assert unreadable["text"] == EMPTY_MESSAGE_TEXT  # asked to type it again, in the queue too
+
+
+def _later(minutes: float) -> None:
+    """Let `minutes` pass for the queue: every wait and queue event moves that far into the past."""
+    with db.session_scope() as session:
+        for conversation in session.scalars(select(Conversation)):
+            if conversation.waiting_since is not None:
+                conversation.waiting_since -= timedelta(minutes=minutes)
+        for event in session.scalars(select(ConversationEvent)):
+            event.created_at -= timedelta(minutes=minutes)
+
+
+def _remind(settings: Settings) -> list[str]:
+    with db.session_scope() as session:
+        return [text for _, text in due_reminders(session, settings)]
+
+
+def test_out_of_hours_nobody_is_reminded_and_batal_returns_to_the_bot(
+    make_settings: Callable[..., Settings], agents: None, rasa: FakeRasa
+) -> None:
+    settings = make_settings(
+        environment="test", clock_override=SATURDAY_NIGHT, handoff_reminder_minutes=1, handoff_ack_minutes=0
+    )
+    rest = "/webhooks/rest/webhook"
+    with TestClient(create_app(settings)) as client:
+        Console(client.app, "dewi", "dewi-demo-123")  # someone online does not make it CS hours
+        queued = client.post(rest, json={"sender": "s1", "message": "mau bicara dengan CS"}).json()
+        for _ in range(5):  # several intervals, nothing unprompted
+            _later(10)
+            assert _remind(settings) == []
+        [ack] = client.post(rest, json={"sender": "s1", "message": "kak tolong batalkan pesanan saya"}).json()
+        asked = len(rasa.received)
+        [left] = client.post(rest, json={"sender": "s1", "message": "gak jadi deh kak"}).json()
+        heard_by_bot = len(rasa.received)
+        answered = client.post(rest, json={"sender": "s1", "message": "cara bayar pakai OVO"}).json()
+    assert "Senin, 7 Des 2026 pukul 08.00 WIB" in queued[-1]["text"]
+    assert "tinggalkan pesan" in queued[-1]["text"]
+    assert "akan dibaca oleh CS" in ack["text"]  # a request for the agent, not a way out of the queue
+    assert left["text"] == LEFT_QUEUE_TEXT
+    assert heard_by_bot == asked  # the queue was left by the gateway, not by the bot
+    assert answered == [{"recipient_id": "s1", "text": "Kamu bilang: cara bayar pakai OVO"}]
+    with db.session_scope() as session:
+        conversation = session.scalars(select(Conversation)).one()
+        events = session.scalars(select(ConversationEvent).order_by(ConversationEvent.id)).all()
+        for_agent = session.scalars(select(Message.text).where(Message.status == "for_agent")).all()
+    assert conversation.state == "bot"
+    assert not [e for e in events if e.kind == "queue_reminder"]
+    left_event = [e for e in events if e.actor == "customer" and e.kind == "returned_to_bot"]
+    assert len(left_event) == 1
+    assert for_agent == ["kak tolong batalkan pesanan saya"]  # kept for the agents
+
+
+def test_in_hours_reminders_come_less_often_and_stop_at_the_cap(
+    make_settings: Callable[..., Settings], agents: None
+) -> None:
+    settings = make_settings(
+        environment="test", clock_override=WEEKDAY_MORNING, handoff_reminder_minutes=1, handoff_reminder_max=3
+    )
+    with TestClient(create_app(settings)) as client:
+        client.post("/webhooks/rest/webhook", json={"sender": "s1", "message": "mau bicara dengan CS"})
+        assert _remind(settings) == []  # nobody online yet: nobody to wait for
+        Console(client.app, "dewi", "dewi-demo-123")
+        heard = []
+        for minutes in (1, 1, 1, 2, 4, 60, 600):  # due after 1, then 2, then 4 more minutes; then never
+            _later(minutes)
+            heard.append(_remind(settings))
+    assert [len(texts) for texts in heard] == [1, 0, 1, 0, 1, 0, 0]
+    assert "Mohon maaf menunggu" in heard[0][0]
+    assert "urutan ke-1" in heard[0][0]
+    with db.session_scope() as session:
+        assert (
+            session.scalar(select(Message.id).where(Message.text == heard[0][0])) is None
+        )  # the job sends it
