@@ -15,10 +15,11 @@ pending, then reads its own replies from the database.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Protocol
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from sqlalchemy import select, update
@@ -28,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.config import Settings
 from bot.handoff.desk import acknowledgement, leave_queue, request_handoff, wants_to_leave
-from bot.handoff.states import IllegalTransition, transition
+from bot.handoff.states import transition
 from bot.locks import ConversationLocks, LocalLocks
 from bot.logs import conversation_context
 from bot.rasa_client import RasaClient, RasaUnavailable
@@ -42,6 +43,8 @@ from bot.store.models import (
     Message,
     MessageStatus,
 )
+
+_T = TypeVar("_T")
 
 log = logging.getLogger(__name__)
 
@@ -365,34 +368,29 @@ class ConversationRouter:
             # A human has it: the bot stays silent. Someone waiting is told their message reaches the agent
             # (once per burst); what the gateway answers itself (an unreadable message) is answered anyway.
             # A waiting customer who says "batal" / "gak jadi" leaves the queue and the bot answers again.
+            status, left = MessageStatus.for_agent, False
             if turn.reply_instead:
                 replies.append(Reply(text=turn.reply_instead))
             elif turn.state == ConversationState.waiting_agent and wants_to_leave(turn.text):
-                left = await run_in_threadpool(self._leave_queue, conversation_id)
-                if left is not None:
-                    stored = await run_in_threadpool(
-                        self._store_outbound,
-                        conversation_id,
-                        (message_id, MessageStatus.answered),
-                        "system",
-                        [Reply(text=left)],
-                    )
-                    assert stored is not None
-                    await self._delivered(conversation_id, stored)
-                    await self.announce_state(conversation_id)
-                    return
+                text = await run_in_threadpool(self._in_conversation, conversation_id, leave_queue)
+                if text is not None:  # else an agent claimed it meanwhile: the message is theirs
+                    replies.append(Reply(text=text))
+                    status, left = MessageStatus.answered, True
             elif turn.state == ConversationState.waiting_agent:
-                ack = await run_in_threadpool(self._acknowledgement, conversation_id)
+                ack = await run_in_threadpool(
+                    self._in_conversation, conversation_id, partial(acknowledgement, settings=self._settings)
+                )
                 replies += [Reply(text=ack)] if ack else []
             if not replies:
                 await run_in_threadpool(self._set_status, message_id, MessageStatus.for_agent)
                 return
-            answered = (message_id, MessageStatus.for_agent)
             stored = await run_in_threadpool(
-                self._store_outbound, conversation_id, answered, "system", replies
+                self._store_outbound, conversation_id, (message_id, status), "system", replies
             )
             assert stored is not None
             await self._delivered(conversation_id, stored)
+            if left:
+                await self.announce_state(conversation_id)
             return
         if turn.reopened:
             await self.announce_state(conversation_id)
@@ -431,23 +429,13 @@ class ConversationRouter:
             return False
         return response.status_code == 200
 
-    def _acknowledgement(self, conversation_id: str) -> str | None:
+    def _in_conversation(self, conversation_id: str, act: Callable[[Session, Conversation], _T]) -> _T:
+        """`act` on the conversation in one transaction (a desk operation: acknowledge, leave the queue)."""
         with self._session_factory.begin() as session:
             conversation = session.scalars(
                 select(Conversation).where(Conversation.public_id == conversation_id)
             ).one()
-            return acknowledgement(session, conversation, self._settings)
-
-    def _leave_queue(self, conversation_id: str) -> str | None:
-        """LEFT_QUEUE_TEXT, or None when an agent claimed the conversation meanwhile (it is theirs)."""
-        with self._session_factory.begin() as session:
-            conversation = session.scalars(
-                select(Conversation).where(Conversation.public_id == conversation_id)
-            ).one()
-            try:
-                return leave_queue(session, conversation)
-            except IllegalTransition:
-                return None
+            return act(session, conversation)
 
     def _set_status(self, message_id: int, status: str) -> None:
         with self._session_factory.begin() as session:

@@ -173,9 +173,13 @@ def wants_to_leave(text: str) -> bool:
     return " ".join(words) in _LEAVE_PHRASES
 
 
-def leave_queue(session: Session, conversation: Conversation) -> str:
-    """The customer leaves the queue: the bot answers again (recorded as a transition by the customer)."""
-    transition(session, conversation, S.bot, actor="customer", reason="left the queue")
+def leave_queue(session: Session, conversation: Conversation) -> str | None:
+    """The customer leaves the queue: the bot answers again (recorded as a transition by the customer).
+    None when the conversation is no longer waiting (an agent claimed it meanwhile)."""
+    try:
+        transition(session, conversation, S.bot, actor="customer", reason="left the queue")
+    except IllegalTransition:
+        return None
     return LEFT_QUEUE_TEXT
 
 
