@@ -75,8 +75,11 @@ test-python: train index
 test-core: train
 	$(PY) -m bot.ops.train --test-core
 
-eval-nlu: $(RASA_VENV)/.installed
+# Held-out split of our own examples (reports/nlu/summary.md), then real shoppers' messages from ../shared/eval
+# on the trained model (reports/nlu/real_shoppers.md); each fails below its floors.
+eval-nlu: train
 	$(PY) -m bot.ops.nlu_eval
+	$(PY) -m bot.ops.shopper_eval
 
 # WhatsApp webhook → outbound API latency over 200 messages against a local fake Twilio (not in make test).
 bench-whatsapp: train

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.channel import ChannelFacts, channel_facts
 from actions.handoff import request_handoff
 from bot.config import get_settings
-from bot.services.answering import Answer, SelectorPick, Thresholds, decide, platform_name
+from bot.services.answering import Answer, Thresholds, decide, platform_name
 from bot.services.phrasing import is_question
 from bot.services.tone import is_angry
 from bot.services.unanswered import record_unanswered
@@ -58,23 +58,11 @@ TICKET_OFFER_TEXT = (
     "sambungkan Kakak dengan CS kami."
 )
 RESUME_TEXT = "Baik, kita lanjutkan yang tadi ya, Kak."
-# NLU confidences (DIET, calibrated with dense features; docs/adr/0012): an action intent ranked with at
-# least PLAUSIBLE is a real possibility when nothing else fits; beside a confident help-centre answer it
+# NLU confidences (the linear intent classifier's probabilities, docs/adr/0012): an action intent ranked with
+# at least PLAUSIBLE is a real possibility when nothing else fits; beside a confident help-centre answer it
 # takes OFFER_BESIDE_ANSWER (or an angry message) to offer acting on it too.
 PLAUSIBLE = 0.1
 OFFER_BESIDE_ANSWER = 0.25
-
-
-def selector_pick(tracker: Tracker) -> SelectorPick | None:
-    """The ResponseSelector's choice for the faq retrieval intent, when NLU predicted it."""
-    message = tracker.latest_message
-    if (message.get("intent") or {}).get("name") != "faq":
-        return None
-    response = ((message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
-    key = response.get("intent_response_key") or ""
-    if not key.startswith("faq/"):
-        return None
-    return SelectorPick(topic=key.removeprefix("faq/"), confidence=float(response.get("confidence") or 0.0))
 
 
 def _previous_turn_not_found(tracker: Tracker) -> bool:
@@ -125,7 +113,6 @@ def help_centre_answer(tracker: Tracker, question: str) -> Answer:
     return decide(
         question,
         get_knowledge(backend),
-        selector=selector_pick(tracker),
         intent=(tracker.latest_message.get("intent") or {}).get("name"),
         brand=channel_facts(tracker).brand,
         thresholds=Thresholds.load(backend),

@@ -23,8 +23,6 @@ import json
 import re
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -34,7 +32,7 @@ import numpy as np
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.services.answering import CALIBRATION_FILE, Answer, SelectorPick, Thresholds, decide
+from bot.services.answering import CALIBRATION_FILE, Answer, Thresholds, decide
 from knowledge.documents import BY_FILE
 from knowledge.errors import KnowledgeError
 from knowledge.faq import FaqTopic
@@ -143,7 +141,6 @@ def load_dev_set(path: Path = DEV_SET) -> list[DevQuestion]:
 class Parse:
     intent: str | None = None
     confidence: float = 0.0
-    selector: SelectorPick | None = None
 
 
 class RasaParser:
@@ -157,12 +154,7 @@ class RasaParser:
         response.raise_for_status()
         data = response.json()
         intent = data.get("intent") or {}
-        pick = None
-        chosen = ((data.get("response_selector") or {}).get("faq") or {}).get("response") or {}
-        key = chosen.get("intent_response_key") or ""
-        if intent.get("name") == "faq" and key.startswith("faq/"):
-            pick = SelectorPick(key.removeprefix("faq/"), float(chosen.get("confidence") or 0))
-        return Parse(intent.get("name"), float(intent.get("confidence") or 0), pick)
+        return Parse(intent.get("name"), float(intent.get("confidence") or 0))
 
     def parse_all(self, questions: list[DevQuestion]) -> dict[str, Parse]:
         with self._client:
@@ -212,7 +204,7 @@ def respond(obs: Observation, kb: CachedSearch, thresholds: Thresholds) -> Outco
     topic's answer does state the facts they asked for (else "Bukan, hubungi CS": no answer)."""
     if obs.parse.intent is not None and obs.parse.intent not in ANSWERING_INTENTS:
         return Outcome(None)
-    ask = {"selector": obs.parse.selector, "intent": obs.parse.intent, "thresholds": thresholds}
+    ask = {"intent": obs.parse.intent, "thresholds": thresholds}
     answer = decide(obs.question.question, kb, **ask)  # type: ignore[arg-type]
     clarified = answer.kind == "ask_brand"
     if clarified:
@@ -270,17 +262,14 @@ def calibrate(observations: list[Observation], kb: CachedSearch) -> Thresholds:
     """Abstain on all out-of-corpus questions if at all possible, then maximise fact accuracy; ties go to
     fewer platform questions and then to the stricter thresholds."""
     top = np.array([o.top3[0].score for o in observations if o.top3])
-    picks = np.array([o.parse.selector.confidence for o in observations if o.parse.selector])
     retrieval = _grid(top, 24)
     best: tuple[tuple[float, ...], Thresholds] | None = None
     base = Thresholds()
-    grid = itertools.product(_grid(picks, 4), retrieval, retrieval[::3], retrieval[::3])
-    for selector, bar, out_of_scope, suggest in grid:
+    grid = itertools.product(retrieval, retrieval[::3], retrieval[::3])
+    for bar, out_of_scope, suggest in grid:
         if out_of_scope < bar or suggest > bar:
             continue
-        thresholds = replace(
-            base, selector=selector, retrieval=bar, out_of_scope=out_of_scope, suggest=suggest
-        )
+        thresholds = replace(base, retrieval=bar, out_of_scope=out_of_scope, suggest=suggest)
         result = score(observations, kb, thresholds)
         key = (
             round(result["abstention_recall"], 4),
@@ -288,7 +277,6 @@ def calibrate(observations: list[Observation], kb: CachedSearch) -> Thresholds:
             round(result["fact_accuracy"] - SUGGESTION_COST * result["suggested"], 4),
             -round(result["clarified"], 4),
             bar,
-            selector,
         )
         if best is None or key > best[0]:
             best = (key, thresholds)
@@ -420,49 +408,31 @@ def load_backend(backend: str) -> KnowledgeBase:
     return KnowledgeBase.dense_hybrid(load_or_build(encoder), encoder)
 
 
-@contextmanager
-def rasa_server() -> Iterator[str]:
-    """A Rasa server on a free loopback port with the model trained for the current data."""
-    import socket
+def parses_by(model: Path, questions: list[DevQuestion]) -> dict[str, Parse]:
+    """NLU of every question by a trained model, parsed in-process in .venv-rasa."""
+    from bot.ops.rasa_env import parse_texts
 
-    from bot.config import get_settings
-    from bot.ops.rasa_env import model_path_for, training_hash
-    from bot.ops.spacy_model import ensure_spacy_model
-    from bot.ops.stack import Stack
-
-    model = model_path_for(training_hash())
-    if not model.exists():
-        sys.exit(f"no trained model at {model}: run `make train` first")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    settings = get_settings().model_copy(update={"rasa_port": port})
-    stack = Stack(settings, model, log_dir=PROJECT_ROOT / "var" / "log" / "eval")
-    ensure_spacy_model()
-    stack.log_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        stack.start_service("rasa")
-        yield settings.rasa_base_url
-    finally:
-        stack.stop()
+    texts = [q.question for q in questions]
+    return {
+        text: Parse(intent.get("name"), float(intent.get("confidence") or 0))
+        for text, data in zip(texts, parse_texts(texts, model), strict=True)
+        for intent in [data.get("intent") or {}]
+    }
 
 
 def model_parses(questions: list[DevQuestion]) -> dict[str, Parse]:
     """NLU of every dev question by the model trained for the current data; cached per model and dev set
-    in reports/eval/nlu_parses.json, since starting Rasa takes a minute."""
-    from bot.ops.rasa_env import training_hash
+    in reports/eval/nlu_parses.json."""
+    from bot.ops.rasa_env import model_path_for, training_hash
 
     key = f"{training_hash()}-{hashlib.sha256(DEV_SET.read_bytes()).hexdigest()[:16]}"
     cache = REPORTS / "nlu_parses.json"
     if cache.exists() and (saved := json.loads(cache.read_text())).get("key") == key:
-        return {
-            text: Parse(
-                p["intent"], p["confidence"], SelectorPick(**p["selector"]) if p["selector"] else None
-            )
-            for text, p in saved["parses"].items()
-        }
-    with rasa_server() as url:
-        parses = RasaParser(url).parse_all(questions)
+        return {text: Parse(p["intent"], p["confidence"]) for text, p in saved["parses"].items()}
+    model = model_path_for(training_hash())
+    if not model.exists():
+        sys.exit(f"no trained model at {model}: run `make train` first")
+    parses = parses_by(model, questions)
     REPORTS.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps({"key": key, "parses": {t: asdict(p) for t, p in parses.items()}}))
     return parses

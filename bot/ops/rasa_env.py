@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
+import subprocess
+import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import PROJECT_ROOT, Settings, get_settings
 
 RASA_VENV = PROJECT_ROOT / ".venv-rasa"
 RASA_BIN = RASA_VENV / "bin" / "rasa"
 MODELS_DIR = PROJECT_ROOT / "models"
 # Everything `rasa train` reads. A change to any of these files changes the model's name.
-TRAINING_INPUTS = ("config.yml", "domain", "data")
+TRAINING_INPUTS = ("config.yml", "domain", "data", "rasa_components")
 
 
 def training_hash(root: Path = PROJECT_ROOT) -> str:
@@ -22,6 +26,7 @@ def training_hash(root: Path = PROJECT_ROOT) -> str:
     for name in TRAINING_INPUTS:
         path = root / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = [f for f in files if "__pycache__" not in f.parts]
         for file in files:
             digest.update(str(file.relative_to(root)).encode())
             digest.update(b"\0")
@@ -76,3 +81,22 @@ def lock_store_environment(settings: Settings) -> dict[str, str]:
         # Rasa takes an alphanumeric prefix only; deployments sharing a Redis server differ by REDIS_PREFIX.
         "LOCK_STORE_PREFIX": re.sub(r"[^0-9A-Za-z]", "", settings.redis_prefix) or "rasa",
     }
+
+
+def parse_texts(texts: list[str], model: Path) -> list[dict[str, Any]]:
+    """NLU of each text by the model, in one .venv-rasa process (bot/ops/rasa_parse.py)."""
+    script = PROJECT_ROOT / "bot" / "ops" / "rasa_parse.py"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "parses.json"
+        result = subprocess.run(
+            [str(RASA_VENV / "bin" / "python"), str(script), str(model), str(out)],
+            input=json.dumps(texts),
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_ROOT,
+            env=rasa_environment(get_settings()),
+            check=False,
+        )
+        if result.returncode:
+            raise RuntimeError(f"parsing failed: {result.stderr[-2000:]}")
+        return json.loads(out.read_text(encoding="utf-8"))

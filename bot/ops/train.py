@@ -7,6 +7,7 @@ models/rasa-<hash>.tar.gz and a changed one trains exactly once.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -45,7 +46,8 @@ def ensure_model() -> Path:
             path.name.removesuffix(".tar.gz"),
         ],
         cwd=PROJECT_ROOT,
-        env=rasa_environment(get_settings()),
+        # training has the machine to itself: the e5 featurizer may use every core (it serves on one)
+        env={**rasa_environment(get_settings()), "OMP_NUM_THREADS": str(os.cpu_count() or 1)},
         check=True,
     )
     print(f"trained in {time.monotonic() - started:.0f} s: {path.relative_to(PROJECT_ROOT)}")

