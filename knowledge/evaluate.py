@@ -1,8 +1,8 @@
 """Evaluation and calibration on the dev set: `python -m knowledge.evaluate [--backend B|all]
 [--rasa URL | --no-nlu] [--calibrate]` (`make eval` runs all three backends with the trained model's NLU).
 
-For every dev question: what NLU said (intent, ResponseSelector pick; from a Rasa server, started here from
-the trained model unless --rasa names one), the retrieval ranking, and what the bot would do: the same
+For every dev question: what NLU said (the intent, from the trained model parsed in-process, or from a
+running Rasa server with --rasa), the retrieval ranking, and what the bot would do: the same
 `decide` the action uses, only for the intents whose rules run that action. A result is correct when it
 comes from the expected document and contains every expected fact (compared without spaces, punctuation or
 case). When the bot asks which platform is meant, the customer is simulated picking the right one and the
@@ -265,11 +265,17 @@ def calibrate(observations: list[Observation], kb: CachedSearch) -> Thresholds:
     retrieval = _grid(top, 24)
     best: tuple[tuple[float, ...], Thresholds] | None = None
     base = Thresholds()
-    grid = itertools.product(retrieval, retrieval[::3], retrieval[::3])
-    for bar, out_of_scope, suggest in grid:
-        if out_of_scope < bar or suggest > bar:
+    grid = itertools.product(retrieval, retrieval[::3], retrieval[::3], [*retrieval[::3], 1.01])
+    for bar, out_of_scope, suggest, chit_chat_suggest in grid:
+        if out_of_scope < bar or suggest > bar or chit_chat_suggest < suggest:
             continue
-        thresholds = replace(base, retrieval=bar, out_of_scope=out_of_scope, suggest=suggest)
+        thresholds = replace(
+            base,
+            retrieval=bar,
+            out_of_scope=out_of_scope,
+            suggest=suggest,
+            out_of_scope_suggest=chit_chat_suggest,
+        )
         result = score(observations, kb, thresholds)
         key = (
             round(result["abstention_recall"], 4),
@@ -502,7 +508,7 @@ def main() -> None:
     )
     nlu = parser.add_mutually_exclusive_group()
     nlu.add_argument(
-        "--rasa", help="URL of a running Rasa server (default: start one with the trained model)"
+        "--rasa", help="URL of a running Rasa server (default: the trained model, parsed in-process)"
     )
     nlu.add_argument("--no-nlu", action="store_true", help="retrieval alone, as if NLU were not there")
     parser.add_argument("--calibrate", action="store_true", help="fit thresholds, write calibration.json")

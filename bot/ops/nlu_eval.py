@@ -1,12 +1,12 @@
 """NLU evaluation: `python -m bot.ops.nlu_eval [--cross-validation] [--compare-tokenizers]`.
 
-By default a held-out split: 20% of every intent is kept out of training, one
-NLU model is trained on the rest and tested on it; that costs one training instead of three and keeps
-`make test` inside its time budget. --cross-validation runs 3-fold cross-validation instead.
-Writes Rasa's reports under reports/nlu/ plus summary.json / summary.md with F1 per intent, and fails
-when the macro F1 or any intent's F1 falls below the floors below (a regression gate for `make test`).
-Our own examples flatter us (the same hands wrote both halves): bot/ops/shopper_eval.py measures real
-shoppers' messages, and `make eval-nlu` runs both. --compare-tokenizers runs the same cross-validation with config.yml's spaCy Indonesian tokenizer and with
+By default a held-out split: 20% of every intent is kept out of training, one NLU model is trained on the
+rest and tested on it; that costs one training instead of three and keeps `make test` inside its time
+budget. --cross-validation runs 3-fold cross-validation instead. Writes Rasa's reports under reports/nlu/
+plus summary.json / summary.md with F1 per intent, and fails when the macro F1 or any intent's F1 falls
+below the floors below (a regression gate for `make test`). Our own examples flatter us (the same hands
+wrote both halves): bot/ops/shopper_eval.py measures real shoppers' messages; `make eval-nlu` runs both.
+--compare-tokenizers runs the same cross-validation with config.yml's spaCy Indonesian tokenizer and with
 Rasa's whitespace tokenizer and writes reports/nlu/tokenizers.json; docs/adr/0002-tokenizer.md records it.
 """
 

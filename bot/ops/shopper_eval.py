@@ -41,9 +41,12 @@ ACCEPTED: dict[str, frozenset[str]] = {
 }
 # The requests the bot must act on; the issue that started this measured them all going to `faq`.
 ACTION_LABELS = ("complaint", "damaged_goods_return", "order_status", "human_handoff")
-# Regression floors a few points under the measured figures (docs/adr/0012), and the targets we work to.
-FLOORS = {"accuracy": 0.76, "action_recall": 0.75, "faq_precision": 0.72}
-TARGETS = {"accuracy": 0.85, "action_recall": 0.85, "faq_precision": 0.85}
+# Regression floors a few points under the measured figures (0.845 accuracy, action recall 0.83, faq
+# precision 0.83; docs/adr/0012): the model is deterministic, the margin is for data changes. Each action
+# request's recall has its own floor, so one of them cannot collapse behind the others' average.
+FLOORS = {"accuracy": 0.82, "action_recall": 0.80, "faq_precision": 0.80, "each_action_recall": 0.70}
+# The goals of issue 15, not yet all reached (reports/nlu/real_shoppers.md says where it stands).
+TARGETS = {"accuracy": 0.85, "each_action_recall": 0.80, "faq_precision": 0.90}
 
 
 @dataclass(frozen=True)
@@ -90,10 +93,12 @@ def score(examples: list[Example], predicted: list[str]) -> dict[str, Any]:
             "misses": dict(Counter(p for p, ok in mine if not ok).most_common()),
         }
     action = [ok for e, ok in zip(examples, right, strict=True) if e.label in ACTION_LABELS]
+    each = [labels[k]["recall"] for k in ACTION_LABELS if k in labels]
     return {
         "n": len(examples),
         "accuracy": round(sum(right) / len(right), 3),
         "action_recall": round(sum(action) / len(action), 3) if action else 0.0,
+        "each_action_recall": min(each) if each else 0.0,
         "faq_precision": intents.get("faq", {}).get("precision", 0.0),
         "action_requests_to_faq": {
             k: labels[k]["misses"].get("faq", 0) for k in ACTION_LABELS if k in labels

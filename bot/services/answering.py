@@ -32,7 +32,10 @@ _PLATFORM_NAMES = {
 class Thresholds:
     retrieval: float = 0.85  # fused retrieval score below which the bot does not answer outright
     suggest: float = 0.8  # between this and `retrieval`: "did you mean …?" with FAQ questions as buttons
-    out_of_scope: float = 0.9  # the answer bar when NLU called the message out of scope (no suggestions)
+    out_of_scope: float = 0.9  # the answer bar when NLU called the message out of scope
+    # ... and its "did you mean" bar: NLU does mistake a terse help-centre question for chit-chat, but a
+    # "did you mean" offered to real chit-chat is noise, so this bar is its own (calibrated, default never)
+    out_of_scope_suggest: float = 1.01
     brand_margin: float = 0.02  # top answers of two platforms this close: ask which platform is meant
 
     @classmethod
@@ -115,13 +118,13 @@ def decide(
         return Answer("faq", picked.reply, picked.document, picked.section, 1.0)
     brand = brand or named_brand(question)
     hits = kb.search(question, k=5, brand=brand)
-    bar = limits.out_of_scope if intent == "out_of_scope" else limits.retrieval
+    chit_chat = intent == "out_of_scope"
+    bar = limits.out_of_scope if chit_chat else limits.retrieval
     if not hits or hits[0].score < bar:
         top = hits[0].score if hits else 0.0
-        if intent != "out_of_scope":
-            offers = _suggestions(kb, hits, limits.suggest)
-            if offers:
-                return Answer("suggest", score=top, suggestions=offers)
+        offers = _suggestions(kb, hits, limits.out_of_scope_suggest if chit_chat else limits.suggest)
+        if offers:
+            return Answer("suggest", score=top, suggestions=offers)
         return Answer("abstain", score=top)
     chosen, chosen_brand = _from_hit(hits[0]), hits[0].brand
     if brand is None:

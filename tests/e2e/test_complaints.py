@@ -60,6 +60,26 @@ def test_whatsapp_skips_the_phone_and_a_long_first_message_is_the_complaint(gate
         assert "kurirnya kasar" in complaint.description
 
 
+def test_a_formal_complaint_told_as_a_story_becomes_a_ticket_with_the_story(gateway, stack_db):
+    """The message of issue 15: "mengajukan pengaduan" with the story in the same breath. It must start the
+    complaint form (not FAQ suggestions), and the story must not be asked for again."""
+    story = (
+        "saya mau mengajukan pengaduan, dana refund saya sudah 2 minggu belum masuk padahal pesanan "
+        "dibatalkan"
+    )
+    chat = Chat(gateway)
+    assert "nama lengkap" in chat.say(story)
+    assert "Nomor HP" in chat.say("Dewi Anggraini")
+    assert "nomor pesanannya" in chat.say("081234500091")
+    reply = chat.say("INV/20261104/MPL/7712093")
+    number = TICKET.search(reply).group(0)
+    with session_scope() as session:
+        complaint = session.scalar(select(Complaint).where(Complaint.number == number))
+        assert complaint.customer_name == "Dewi Anggraini"
+        assert complaint.order_id == "INV/20261104/MPL/7712093"
+        assert "dana refund saya sudah 2 minggu belum masuk" in complaint.description
+
+
 def test_an_otp_is_censored_before_storage_and_the_customer_is_warned(gateway, stack_db):
     chat = Chat(gateway)
     chat.say("mau ngadu min")

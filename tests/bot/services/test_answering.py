@@ -84,3 +84,14 @@ def test_every_topic_can_be_reached_from_its_suggestion_button(kb):
 def test_out_of_scope_messages_get_no_suggestions(kb):
     limits = Thresholds(retrieval=0.999, suggest=0.0, out_of_scope=0.999)
     assert decide("resep rendang padang", kb, intent="out_of_scope", thresholds=limits).kind == "abstain"
+
+
+def test_chit_chat_gets_did_you_mean_only_above_its_own_bar(kb):
+    """NLU may call a terse help-centre question chit-chat; a close FAQ match is still offered, but only
+    above the out-of-scope suggestion bar, so real chit-chat is not answered with random FAQ buttons."""
+    question = "gopay maksimal brp per transaksi"
+    strict = Thresholds(retrieval=0.999, out_of_scope=0.999, suggest=0.0, out_of_scope_suggest=1.01)
+    assert decide(question, kb, intent="out_of_scope", thresholds=strict).kind == "abstain"
+    assert decide(question, kb, intent="faq", thresholds=strict).kind == "suggest"
+    lenient = Thresholds(retrieval=0.999, out_of_scope=0.999, suggest=0.0, out_of_scope_suggest=0.5)
+    assert decide(question, kb, intent="out_of_scope", thresholds=lenient).kind == "suggest"
