@@ -31,6 +31,9 @@
   var RETRY_MAX_MS = 10000;
   var TEXT = {
     launcher: "Chat dengan kami",
+    greeting: "Halo Kak! 👋 Saya Asisten CS. Ada yang bisa saya bantu? Pilih salah satu di bawah, atau tulis saja pertanyaan Kakak.",
+    // Sent as the customer's own words when tapped: NLU reads them like anything typed.
+    starters: ["Cek status pesanan", "Ajukan retur barang rusak", "Buat pengaduan", "Bicara dengan CS"],
     title: "Asisten CS",
     dialog: "Chat dengan Asisten CS",
     close: "Tutup chat",
@@ -181,7 +184,7 @@
     ".handoff:empty { display: none; }",
     ".log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; background: #f5f7fa; }",
     ".msg { max-width: 85%; padding: 8px 12px; border-radius: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }",
-    ".msg.bot, .msg.agent, .msg.system { align-self: flex-start; background: #fff; border: 1px solid #e4e7eb; }",
+    ".msg.bot, .msg.agent, .msg.system, .msg.greeting { align-self: flex-start; background: #fff; border: 1px solid #e4e7eb; }",
     ".from { display: block; margin-bottom: 2px; font-size: 12px; font-weight: 700; color: #0b6e4f; }",
     ".msg.me { align-self: flex-end; background: #d9f2e6; }",
     ".msg.pending { opacity: .7; }",
@@ -206,7 +209,11 @@
     ".send:disabled, .attach:disabled { opacity: .5; cursor: default; }",
     "@media (max-width: 480px) {",
     "  .root { right: 12px; bottom: 12px; }",
-    "  .panel { position: fixed; inset: 0; width: 100%; height: 100%; max-height: none; border-radius: 0; }",
+    // Full screen, sized to the visual viewport (the part the on-screen keyboard leaves; set from JS) and
+    // clear of notches and the home bar; the launcher hides, so nothing covers the composer.
+    "  .panel { position: fixed; left: 0; right: 0; top: var(--acs-top, 0px); bottom: auto; width: 100%; height: var(--acs-height, 100%); max-height: none; border-radius: 0; padding: 0 env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left); }",
+    "  .head { padding-top: calc(12px + env(safe-area-inset-top)); }",
+    "  .root.open .launcher { display: none; }",
     "}",
   ].join("\n");
 
@@ -242,7 +249,8 @@
     composer,
   ]);
   shadow.appendChild(style);
-  shadow.appendChild(el("div", { class: "root" }, [panel, launcher]));
+  var root = el("div", { class: "root" }, [panel, launcher]);
+  shadow.appendChild(root);
 
   // --- state --------------------------------------------------------------------------------------------
   var token = load("token", null);
@@ -571,8 +579,37 @@
   }
 
   // --- open, close, keyboard ----------------------------------------------------------------------------
+  // On a phone the keyboard shrinks the visual viewport, not the layout viewport: the full-screen panel
+  // follows the visual one so the composer stays above the keyboard.
+  function fitViewport() {
+    var viewport = window.visualViewport;
+    if (!viewport) return;
+    root.style.setProperty("--acs-height", viewport.height + "px");
+    root.style.setProperty("--acs-top", viewport.offsetTop + "px");
+  }
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener("resize", fitViewport);
+    window.visualViewport.addEventListener("scroll", fitViewport);
+  }
+
+  // A first-time visitor opens on a greeting with the main choices instead of an empty panel.
+  var greeted = false;
+  function greet() {
+    if (greeted || token || queue.length || log.querySelector(".msg")) return;
+    greeted = true;
+    var bubble = bubbleFor("bot", TEXT.greeting, null, null);
+    bubble.className = "msg greeting"; // shown here, not stored: not one of the conversation's messages
+    log.appendChild(bubble);
+    showQuickReplies(TEXT.starters.map(function (title) {
+      return { title: title };
+    }));
+  }
+
   function open() {
     panel.hidden = false;
+    root.classList.add("open");
+    fitViewport();
+    greet();
     launcher.setAttribute("aria-expanded", "true");
     launcher.classList.remove("unread");
     ensureConnected();
@@ -582,6 +619,7 @@
 
   function close() {
     panel.hidden = true;
+    root.classList.remove("open");
     launcher.setAttribute("aria-expanded", "false");
     launcher.focus();
   }

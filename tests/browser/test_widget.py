@@ -156,6 +156,55 @@ def test_full_screen_on_a_phone_and_files_checked_before_upload(browser: Browser
         context.close()
 
 
+def test_on_a_phone_nothing_covers_the_composer_and_a_first_visit_opens_on_a_greeting(
+    browser: Browser, gateway: Gateway
+):
+    """390x844 with touch: the launcher hides while the chat is full screen, so a tap on "Kirim" sends
+    (it used to hit the launcher); a first visit starts with a greeting and the main choices, and the
+    panel shrinks with the on-screen keyboard (the visual viewport)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{gateway.url}/demo")
+        page.get_by_role("button", name="Chat dengan kami").tap()
+        dialog = page.get_by_role("dialog", name="Chat dengan Asisten CS")
+        expect(dialog).to_be_visible()
+        expect(page.locator(".launcher")).to_be_hidden()
+        expect(page.locator(".msg.greeting")).to_contain_text("Ada yang bisa saya bantu?")
+        expect(page.locator(".quick button")).to_have_text(
+            ["Cek status pesanan", "Ajukan retur barang rusak", "Buat pengaduan", "Bicara dengan CS"]
+        )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "widget-phone-greeting.png")
+
+        page.get_by_role("button", name="Cek status pesanan").tap()
+        expect(my_texts(page)).to_have_text(["Cek status pesanan"])
+        expect(bot_texts(page)).to_have_count(1)
+        expect(page.locator(".msg.greeting")).to_have_count(1)  # kept above, not stored
+
+        page.get_by_role("textbox", name="Tulis pesan").fill("halo")
+        page.get_by_role("button", name="Kirim").tap()
+        expect(my_texts(page)).to_have_text(["Cek status pesanan", "halo"])
+
+        # the keyboard takes the lower part of the screen: the panel fits the visual viewport
+        page.evaluate(
+            """() => {
+                const root = document.querySelector("#asisten-cs-widget").shadowRoot.querySelector(".root");
+                root.style.setProperty("--acs-height", "500px");
+            }"""
+        )
+        box = dialog.bounding_box()
+        assert box is not None and box["height"] == 500
+        send = page.get_by_role("button", name="Kirim").bounding_box()
+        assert send is not None and send["y"] + send["height"] <= 500
+        page.screenshot(path=SCREENSHOTS / "widget-phone-keyboard.png")
+
+        page.get_by_role("button", name="Tutup chat").tap()
+        expect(page.locator(".launcher")).to_be_visible()
+    finally:
+        context.close()
+
+
 def test_reconnects_after_a_restart_and_delivers_a_message_queued_meanwhile_once(
     page: Page, gateway: Gateway, rasa: FakeRasa
 ):
