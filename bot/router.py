@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from bot.config import Settings
+from bot.handoff import csat
 from bot.handoff.desk import acknowledgement, leave_queue, request_handoff, wants_to_leave
 from bot.handoff.states import transition
 from bot.locks import ConversationLocks, LocalLocks
@@ -399,6 +400,9 @@ class ConversationRouter:
             if turn.reply_instead:
                 replies.append(Reply(text=turn.reply_instead))
             status, author = MessageStatus.declined, "system"
+        elif turn.rated:  # the answer to "how did we do?" after an agent closed: recorded, not for Rasa
+            replies.append(Reply(text=csat.THANKS_TEXT))
+            author = "system"
         else:
             try:
                 raw = await self._rasa.send(conversation_id, turn.text, turn.metadata)
@@ -520,6 +524,7 @@ class ConversationRouter:
         status: str
         state: str
         reopened: bool  # the customer wrote to a closed conversation: the bot has it again
+        rated: bool  # ... or answered its satisfaction question (it stays closed)
         text: str
         metadata: dict[str, Any]
         redacted: bool
@@ -532,13 +537,6 @@ class ConversationRouter:
         with self._session_factory.begin() as session:
             message = session.get_one(Message, message_id)
             conversation = message.conversation
-            reopened = (
-                conversation.state == ConversationState.closed and message.status == MessageStatus.received
-            )
-            if reopened:
-                transition(
-                    session, conversation, ConversationState.bot, actor="customer", reason="new message"
-                )
             payload = message.payload or {}
             metadata = dict(payload.get("metadata") or {})
             if conversation.brand:  # the conversation's platform holds, whatever a later message claims
@@ -547,10 +545,22 @@ class ConversationRouter:
             buttons = self._last_buttons(session, message)
             if buttons:
                 text = choose_button(text, buttons, numbered=conversation.channel == "whatsapp") or text
+            closed = (
+                conversation.state == ConversationState.closed and message.status == MessageStatus.received
+            )
+            rated = closed and not payload.get("reply_instead") and csat.parse_rating(text) is not None
+            if rated:
+                rated = csat.take_rating(session, conversation, message_id=message_id, text=text) is not None
+            reopened = closed and not rated
+            if reopened:
+                transition(
+                    session, conversation, ConversationState.bot, actor="customer", reason="new message"
+                )
             return self._Turn(
                 status=message.status,
                 state=conversation.state,
                 reopened=reopened,
+                rated=rated,
                 text=text,
                 metadata=metadata,
                 redacted=bool(payload.get("redacted")),

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from bot.deps import SESSION_COOKIE, RouterDep, SettingsDep, Staff, StaffDep
-from bot.handoff import desk
+from bot.handoff import csat, desk
 from bot.handoff.agents import TooManyAttempts, login, logout, online_agents
 from bot.handoff.states import IllegalTransition
 from bot.handoff.views import ConversationDetail, ConversationSummary, Note, detail, summary
@@ -270,9 +270,15 @@ async def close(
 
     def step(session: Session, conversation: Conversation) -> str:
         _holder_or_supervisor(conversation, staff)
-        return desk.close(session, conversation, actor=staff.label, summary=body.summary)
+        text = desk.close(session, conversation, actor=staff.label, summary=body.summary)
+        csat.ask(session, conversation, agent=staff.label)
+        return text
 
-    return await _step(conversation_id, router_, step, staff.label)
+    result = await _step(conversation_id, router_, step, staff.label)
+    await router_.send_to_customer(
+        conversation_id, "system", [Reply(text=csat.QUESTION_TEXT, buttons=csat.BUTTONS)]
+    )
+    return result
 
 
 class TextRequest(BaseModel):

@@ -149,6 +149,8 @@
     whatsapp_not_sent: "WhatsApp tidak terkirim",
     queue_reminder: "Pengingat antrean",
     queue_ack: "Pesan menunggu dibalas otomatis",
+    csat_asked: "Penilaian diminta",
+    csat: "Penilaian pelanggan",
   };
   var OPEN_TICKET = ["diterima", "diproses", "diperpanjang"];
 
@@ -814,6 +816,7 @@
       var parts = [EVENTS[event.kind] || String(event.kind || "")];
       if (info.from && info.to) parts.push(stateLabel(info.from) + " → " + stateLabel(info.to));
       if (info.reason) parts.push(reasonLabel(info.reason));
+      if (typeof info.rating === "number") parts.push(info.rating + "/5" + (info.comment ? " “" + info.comment + "”" : ""));
       if (info.agent) parts.push(TEXT.cs + " " + info.agent);
       if (event.actor) parts.push(String(event.actor));
       var time = wib(event.created_at);

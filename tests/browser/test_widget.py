@@ -194,9 +194,11 @@ def test_on_a_phone_nothing_covers_the_composer_and_a_first_visit_opens_on_a_gre
             }"""
         )
         box = dialog.bounding_box()
-        assert box is not None and box["height"] == 500
+        assert box is not None
+        assert box["height"] == 500
         send = page.get_by_role("button", name="Kirim").bounding_box()
-        assert send is not None and send["y"] + send["height"] <= 500
+        assert send is not None
+        assert send["y"] + send["height"] <= 500
         page.screenshot(path=SCREENSHOTS / "widget-phone-keyboard.png")
 
         page.get_by_role("button", name="Tutup chat").tap()

@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from starlette.websockets import WebSocketDisconnect
 
+from bot.handoff import csat
 from bot.handoff.desk import CLOSING_GREETING, RETURNED_TO_BOT_TEXT
 from bot.store import db
-from bot.store.models import AgentSession, Conversation, utcnow
+from bot.store.models import AgentSession, Conversation, ConversationEvent, utcnow
 from tests.bot.channels.test_whatsapp import inbound, post_signed
 from tests.bot.handoff.conftest import Console, texts, widget_hello, widget_say, widget_turn
 from tests.fakes.rasa_server import FakeRasa
@@ -168,10 +169,65 @@ def test_whatsapp_customer_hears_the_agent_and_the_closing_summary(
     assert summary.startswith("Ringkasan: paket sedang kami cek")
     assert summary.endswith(CLOSING_GREETING)
     assert state_of(conversation_id) == ("closed", None)
+    question = twilio.wait_for(6)[5].body or ""
+    assert question.startswith(csat.QUESTION_TEXT)
+    assert "1. 1 - Sangat kecewa" in question
+    assert "5. 5 - Sangat puas" in question
 
-    post_signed(app_client, twilio, inbound("satu lagi kak", sid="SM" + "3" * 32))  # reopens for the bot
-    assert twilio.wait_for(6)[5].body == "Kamu bilang: satu lagi kak"
+    # ignoring the question changes nothing: the next message is the bot's, and reopens the conversation
+    post_signed(app_client, twilio, inbound("satu lagi kak", sid="SM" + "3" * 32))
+    assert twilio.wait_for(7)[6].body == "Kamu bilang: satu lagi kak"
     assert state_of(conversation_id) == ("bot", None)
+    post_signed(app_client, twilio, inbound("5", sid="SM" + "4" * 32))  # too late to be a rating
+    assert twilio.wait_for(8)[7].body == "Kamu bilang: 5"
+    assert ratings(conversation_id) == []
+
+
+def ratings(conversation_id: str) -> list[dict[str, object]]:
+    with db.session_scope() as session:
+        c = session.scalars(select(Conversation).where(Conversation.public_id == conversation_id)).one()
+        events = session.scalars(
+            select(ConversationEvent).where(
+                ConversationEvent.conversation_id == c.id, ConversationEvent.kind == "csat"
+            )
+        ).all()
+        return [dict(e.detail or {}) for e in events]
+
+
+def test_a_customer_rates_the_agent_after_the_close_on_whatsapp_and_in_the_widget(
+    app_client: TestClient, console: Callable[[str], Console], twilio: FakeTwilio, rasa: FakeRasa
+) -> None:
+    post_signed(app_client, twilio, inbound("mau bicara dengan CS", sid="SM" + "5" * 32))
+    twilio.wait_for(2)
+    dewi = console("dewi")
+    [waiting] = dewi.get("/api/agent/conversations").json()
+    whatsapp = waiting["id"]
+    dewi.post(f"/api/agent/conversations/{whatsapp}/claim")
+    dewi.post(f"/api/agent/conversations/{whatsapp}/close", {"summary": "Sudah beres ya, Kak."})
+    assert (twilio.wait_for(5)[4].body or "").startswith(csat.QUESTION_TEXT)
+    # the number of the list item, with a comment after it
+    post_signed(app_client, twilio, inbound("4, cepat tapi antre lama", sid="SM" + "6" * 32))
+    assert twilio.wait_for(6)[5].body == csat.THANKS_TEXT
+    assert ratings(whatsapp) == [{"rating": 4, "comment": "cepat tapi antre lama", "agent": "agent:dewi"}]
+    assert state_of(whatsapp) == ("closed", None)  # a rating does not reopen the conversation
+    assert all(r["message"] not in ("4", "4, cepat tapi antre lama") for r in rasa.received)
+    events = dewi.get(f"/api/agent/conversations/{whatsapp}").json()["events"]
+    assert [e["detail"]["rating"] for e in events if e["kind"] == "csat"] == [4]
+
+    with app_client.websocket_connect("/ws/chat") as ws:
+        token = widget_hello(ws)["token"]
+        widget_say(ws, "mau bicara dengan CS", "c1")
+        [queued] = [c for c in dewi.get("/api/agent/conversations").json() if c["id"] != whatsapp]
+        dewi.post(f"/api/agent/conversations/{queued['id']}/claim")
+        dewi.post(f"/api/agent/conversations/{queued['id']}/close", {"summary": "Selesai, Kak."})
+        frames = []
+        while not any(f.get("buttons") for f in frames if f.get("type") == "message"):
+            frames.append(ws.receive_json())
+        asked = [f for f in frames if f.get("type") == "message" and f.get("buttons")][-1]
+        assert [b["title"] for b in asked["buttons"]][-1] == "5 - Sangat puas"
+        assert texts(widget_say(ws, "5 - Sangat puas", "c2")) == [csat.THANKS_TEXT]
+    assert token
+    assert ratings(queued["id"]) == [{"rating": 5, "comment": "", "agent": "agent:dewi"}]
 
 
 def test_only_the_holder_or_a_supervisor_may_release_or_transfer(
