@@ -258,6 +258,13 @@ def test_closing_sends_the_summary_and_the_widget_remembers_the_state_after_a_re
     expect(console.locator("#act-close")).to_be_disabled()
     expect(customer.locator(".log")).to_contain_text("Ringkasan: status pesanan sudah kami jelaskan.")
     expect(customer.locator(".handoff")).to_have_text("")
+    # the customer is asked for a rating and taps one
+    expect(customer.locator(".log")).to_contain_text("Boleh minta penilaian Kakak")
+    if not customer.get_by_role("dialog", name="Chat dengan Asisten CS").is_visible():
+        customer.get_by_role("button", name="Chat dengan kami").click()
+    customer.get_by_role("button", name="5 - Sangat puas").click()
+    expect(customer.locator(".log")).to_contain_text("Terima kasih atas penilaiannya, Kak!")
+    expect(console.locator("#chat-state")).to_have_text("Selesai")  # a rating does not reopen it
 
 
 def test_the_console_asks_for_a_login_limits_attempts_and_logs_out(console: Page, gateway: Gateway):
