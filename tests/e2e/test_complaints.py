@@ -21,6 +21,16 @@ pytestmark = pytest.mark.e2e
 TICKET = re.compile(r"PGD-\d{4}-[2-9A-HJ-NP-Z]{5}")
 
 
+def ticket_in(reply: str) -> Complaint:
+    """The complaint whose number the reply gives (its columns, read in a session now closed)."""
+    number = TICKET.search(reply).group(0)
+    with session_scope() as session:
+        complaint = session.scalar(select(Complaint).where(Complaint.number == number))
+        assert complaint is not None
+        session.expunge(complaint)
+        return complaint
+
+
 def test_a_complaint_gets_its_ticket_number_and_deadline_in_the_same_reply(gateway, stack_db):
     chat = Chat(gateway)
     assert "nama lengkap" in chat.say("saya mau komplain kak")
@@ -50,14 +60,11 @@ def test_whatsapp_skips_the_phone_and_a_long_first_message_is_the_complaint(gate
     first = chat.say("mau komplain, kurirnya kasar banget dan paket sy dilempar ke teras, tolong ditindak")
     assert "nama lengkap" in first
     assert "nomor pesanannya" in chat.say("Budi Santoso")
-    reply = chat.say("UK-2611-008170")
-    number = TICKET.search(reply).group(0)
-    with session_scope() as session:
-        complaint = session.scalar(select(Complaint).where(Complaint.number == number))
-        assert complaint.customer_phone == "+6281234500078"
-        assert complaint.channel == "whatsapp"
-        assert complaint.order_id == "UK-2611-008170"
-        assert "kurirnya kasar" in complaint.description
+    complaint = ticket_in(chat.say("UK-2611-008170"))
+    assert complaint.customer_phone == "+6281234500078"
+    assert complaint.channel == "whatsapp"
+    assert complaint.order_id == "UK-2611-008170"
+    assert "kurirnya kasar" in complaint.description
 
 
 def test_a_formal_complaint_told_as_a_story_becomes_a_ticket_with_the_story(gateway, stack_db):
@@ -71,13 +78,10 @@ def test_a_formal_complaint_told_as_a_story_becomes_a_ticket_with_the_story(gate
     assert "nama lengkap" in chat.say(story)
     assert "Nomor HP" in chat.say("Dewi Anggraini")
     assert "nomor pesanannya" in chat.say("081234500091")
-    reply = chat.say("INV/20261104/MPL/7712093")
-    number = TICKET.search(reply).group(0)
-    with session_scope() as session:
-        complaint = session.scalar(select(Complaint).where(Complaint.number == number))
-        assert complaint.customer_name == "Dewi Anggraini"
-        assert complaint.order_id == "INV/20261104/MPL/7712093"
-        assert "dana refund saya sudah 2 minggu belum masuk" in complaint.description
+    complaint = ticket_in(chat.say("INV/20261104/MPL/7712093"))
+    assert complaint.customer_name == "Dewi Anggraini"
+    assert complaint.order_id == "INV/20261104/MPL/7712093"
+    assert "dana refund saya sudah 2 minggu belum masuk" in complaint.description
 
 
 def test_an_otp_is_censored_before_storage_and_the_customer_is_warned(gateway, stack_db):
