@@ -160,7 +160,7 @@ async def add_step(number: str, request: StepRequest, router_: RouterDep) -> Com
     """Assign, answer, close, or extend (once, `note` is the reason the customer is told). The customer
     hears of an extension, an answer and the closing on their own channel."""
     public, conversation_id, text = await run_in_threadpool(_step, number, request)
-    await router_.send_to_customer(conversation_id, "system", [Reply(text=text)])
+    await router_.send_to_customer(conversation_id, "agent", [Reply(text=text)])
     return public
 
 

@@ -170,7 +170,7 @@ async def decide_return(number: str, body: DecisionRequest, router_: RouterDep) 
     """Approve (with outcome and accepted quantity ≤ reported) or reject (with a reason); the customer
     is told on their own channel."""
     public, conversation_id, text = await run_in_threadpool(_decide, number, body)
-    await router_.send_to_customer(conversation_id, "system", [Reply(text=text)])
+    await router_.send_to_customer(conversation_id, "agent", [Reply(text=text)])
     return public
 
 
@@ -192,5 +192,5 @@ def _complete(number: str, body: CompleteRequest) -> Outcome:
 async def complete_return(number: str, body: CompleteRequest, router_: RouterDep) -> ReturnPublic:
     """The replacement arrived or the invoice was cut: the return is done (and the customer told)."""
     public, conversation_id, text = await run_in_threadpool(_complete, number, body)
-    await router_.send_to_customer(conversation_id, "system", [Reply(text=text)])
+    await router_.send_to_customer(conversation_id, "agent", [Reply(text=text)])
     return public

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.twilio_api import OutgoingMessage, SendFailed, TwilioSender
 from bot.channels.whatsapp_text import split_message, with_numbered_buttons
+from bot.channels.whatsapp_window import window_open
 from bot.config import Settings
 from bot.router import Reply
 from bot.store.models import (
     Conversation,
     ConversationEvent,
-    Direction,
     Message,
     Outbox,
     OutboxStatus,
@@ -33,7 +33,6 @@ from bot.store.models import (
 
 log = logging.getLogger(__name__)
 
-CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
 MAX_BACKOFF_SECONDS = 300.0
 
 
@@ -60,8 +59,12 @@ class WhatsAppOutlet:
         if not sender:
             self._refuse(session, row, text, "no TWILIO_WHATSAPP_NUMBER to send from")
             return
-        if not _within_window(session, conversation.id):
-            if self._settings.twilio_template_sid:
+        if not window_open(session, conversation.id):
+            if message.author != "agent":
+                self._refuse(
+                    session, row, text, "outside the 24-hour window: only an agent's reply uses the template"
+                )
+            elif self._settings.twilio_template_sid:
                 session.add(Outbox(**row, body=text, template_sid=self._settings.twilio_template_sid))
             else:
                 self._refuse(session, row, text, "outside the 24-hour window and no TWILIO_TEMPLATE_SID")
@@ -90,17 +93,6 @@ class WhatsAppOutlet:
 
     async def state_changed(self, conversation_id: str, state: str, agent: str | None) -> None:
         """Nothing beyond the messages: WhatsApp shows no state."""
-
-
-def _within_window(session: Session, conversation_id: int) -> bool:
-    """WhatsApp lets a business write freely only within 24 hours of the customer's last message."""
-    last_inbound = session.scalar(
-        select(Message.created_at)
-        .where(Message.conversation_id == conversation_id, Message.direction == Direction.inbound)
-        .order_by(Message.id.desc())
-        .limit(1)
-    )
-    return last_inbound is not None and utcnow() - last_inbound <= CUSTOMER_SERVICE_WINDOW
 
 
 class OutboxWorker:

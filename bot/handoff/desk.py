@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.channels.whatsapp_window import window_open
 from bot.config import Settings
 from bot.handoff.agents import online_agents
 from bot.handoff.hours import hours_text, is_open, next_opening
@@ -231,7 +232,8 @@ def due_reminders(session: Session, settings: Settings) -> list[tuple[str, str]]
     Reminders are sent only while CS is open and an agent is online: out of hours, or with nobody to answer,
     the queue message already said when CS answers, and a reminder every few minutes would only be spam (and,
     on WhatsApp, billed). In hours the n-th reminder of a wait comes handoff_reminder_minutes × 2^(n-1) after
-    the previous one (or after queueing), and a wait gets at most handoff_reminder_max of them."""
+    the previous one (or after queueing), and a wait gets at most handoff_reminder_max of them. A WhatsApp
+    customer silent for over 24 hours gets none: outside that window only an agent's reply may be sent."""
     if not is_open(clock.now(settings), settings) or not online_agents(session):
         return []
     now = utcnow()
@@ -260,6 +262,8 @@ def due_reminders(session: Session, settings: Settings) -> list[tuple[str, str]]
         last = sent[-1] if sent else conversation.waiting_since
         if now - last < timedelta(minutes=settings.handoff_reminder_minutes * 2 ** len(sent)):
             continue
+        if conversation.channel == "whatsapp" and not window_open(session, conversation.id):
+            continue  # a queue notice never goes through the paid template; the customer is told on writing
         session.add(ConversationEvent(conversation_id=conversation.id, kind="queue_reminder", actor="system"))
         due.append((conversation.public_id, reminder_text(session, conversation, settings)))
     return due

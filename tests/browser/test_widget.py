@@ -156,26 +156,32 @@ def test_full_screen_on_a_phone_and_files_checked_before_upload(browser: Browser
         context.close()
 
 
+PHONES = [(360, 640), (390, 844)]
+
+
+@pytest.mark.parametrize(("width", "height"), PHONES, ids=[f"{w}x{h}" for w, h in PHONES])
 def test_on_a_phone_nothing_covers_the_composer_and_a_first_visit_opens_on_a_greeting(
-    browser: Browser, gateway: Gateway
+    browser: Browser, gateway: Gateway, tmp_path: Path, width: int, height: int
 ):
-    """390x844 with touch: the launcher hides while the chat is full screen, so a tap on "Kirim" sends
-    (it used to hit the launcher); a first visit starts with a greeting and the main choices, and the
-    panel shrinks with the on-screen keyboard (the visual viewport)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    """A touch phone: the launcher hides while the chat is full screen, so a tap on "Kirim" sends (it used
+    to hit the launcher); a first visit starts with a greeting and the main choices, a quick reply and a
+    photo go out by tapping, and the panel shrinks with the on-screen keyboard (the visual viewport)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=True, has_touch=True)
+    shots = f"widget-phone-{width}x{height}"
     try:
         page = context.new_page()
         page.goto(f"{gateway.url}/demo")
         page.get_by_role("button", name="Chat dengan kami").tap()
         dialog = page.get_by_role("dialog", name="Chat dengan Asisten CS")
         expect(dialog).to_be_visible()
+        assert dialog.bounding_box() == {"x": 0, "y": 0, "width": width, "height": height}
         expect(page.locator(".launcher")).to_be_hidden()
         expect(page.locator(".msg.greeting")).to_contain_text("Ada yang bisa saya bantu?")
         expect(page.locator(".quick button")).to_have_text(
             ["Cek status pesanan", "Ajukan retur barang rusak", "Buat pengaduan", "Bicara dengan CS"]
         )
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / "widget-phone-greeting.png")
+        page.screenshot(path=SCREENSHOTS / f"{shots}-greeting.png")
 
         page.get_by_role("button", name="Cek status pesanan").tap()
         expect(my_texts(page)).to_have_text(["Cek status pesanan"])
@@ -186,20 +192,31 @@ def test_on_a_phone_nothing_covers_the_composer_and_a_first_visit_opens_on_a_gre
         page.get_by_role("button", name="Kirim").tap()
         expect(my_texts(page)).to_have_text(["Cek status pesanan", "halo"])
 
+        photo = tmp_path / "retak.png"
+        photo.write_bytes(tiny_png())
+        with page.expect_file_chooser() as chooser:
+            page.get_by_role("button", name="Lampirkan foto").tap()
+        chooser.value.set_files(photo)
+        expect(bot_texts(page).last).to_have_text("Foto diterima (PNG), terima kasih Kak.")
+        expect(page.locator(".msg.me").last.get_by_role("img", name="Foto yang Kakak kirim")).to_be_visible()
+        page.screenshot(path=SCREENSHOTS / f"{shots}-photo.png")
+
         # the keyboard takes the lower part of the screen: the panel fits the visual viewport
+        above_keyboard = round(height * 0.6)
         page.evaluate(
-            """() => {
+            """(px) => {
                 const root = document.querySelector("#asisten-cs-widget").shadowRoot.querySelector(".root");
-                root.style.setProperty("--acs-height", "500px");
-            }"""
+                root.style.setProperty("--acs-height", px + "px");
+            }""",
+            above_keyboard,
         )
         box = dialog.bounding_box()
         assert box is not None
-        assert box["height"] == 500
-        send = page.get_by_role("button", name="Kirim").bounding_box()
+        assert box["height"] == above_keyboard
+        send = page.get_by_role("button", name="Kirim", exact=True).bounding_box()
         assert send is not None
-        assert send["y"] + send["height"] <= 500
-        page.screenshot(path=SCREENSHOTS / "widget-phone-keyboard.png")
+        assert send["y"] + send["height"] <= above_keyboard
+        page.screenshot(path=SCREENSHOTS / f"{shots}-keyboard.png")
 
         page.get_by_role("button", name="Tutup chat").tap()
         expect(page.locator(".launcher")).to_be_visible()

@@ -345,6 +345,31 @@ def test_after_24_hours_of_silence_the_approved_template_carries_the_message(
     assert late.body is None
 
 
+def test_after_24_hours_the_template_carries_only_an_agents_reply_never_an_automatic_notice(
+    make_settings: Callable[..., Settings], twilio: FakeTwilio
+) -> None:
+    with TestClient(create_app(make_settings(twilio_template_sid="HX" + "e" * 32))) as client:
+        post_signed(client, twilio, inbound("halo"))
+        twilio.wait_for(1)
+        conversation_id = _silent_for_25_hours()
+        router = client.app.state.router  # type: ignore[attr-defined]
+        assert client.portal is not None
+        notice = [Reply(text="Mohon maaf menunggu, Kak.")]
+        client.portal.call(router.send_to_customer, conversation_id, "system", notice)
+        reply = [Reply(text="Halo Kak, saya Rina.")]
+        client.portal.call(router.send_to_customer, conversation_id, "agent", reply)
+
+        late = twilio.wait_for(2)[-1]
+        time.sleep(0.3)
+    assert len(twilio.sent) == 2
+    assert json.loads(late.content_variables or "{}") == {"1": "Halo Kak, saya Rina."}
+    with db.session_scope() as session:
+        failed = session.scalars(select(Outbox).where(Outbox.status == "failed")).one()
+        assert failed.body == "Mohon maaf menunggu, Kak."
+        assert failed.template_sid is None
+        assert "only an agent" in (failed.last_error or "")
+
+
 def test_after_24_hours_without_a_template_the_message_is_held_and_the_conversation_says_why(
     client: TestClient, twilio: FakeTwilio
 ) -> None:

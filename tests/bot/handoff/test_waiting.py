@@ -17,8 +17,10 @@ from bot.router import EMPTY_MESSAGE_TEXT
 from bot.services.timefmt import JAKARTA
 from bot.store import db
 from bot.store.models import Conversation, ConversationEvent, Message
+from tests.bot.channels.test_whatsapp import inbound, post_signed
 from tests.bot.handoff.conftest import Console, texts, widget_hello, widget_say
 from tests.fakes.rasa_server import FakeRasa
+from tests.fakes.twilio_api import FakeTwilio
 
 SATURDAY_NIGHT = datetime(2026, 12, 5, 21, 30, tzinfo=JAKARTA)
 WEEKDAY_MORNING = datetime(2026, 12, 7, 9, 0, tzinfo=JAKARTA)
@@ -137,3 +139,31 @@ def test_in_hours_reminders_come_less_often_and_stop_at_the_cap(
         assert (
             session.scalar(select(Message.id).where(Message.text == heard[0][0])) is None
         )  # the job sends it
+
+
+def test_a_whatsapp_customer_silent_for_over_24_hours_gets_no_queue_reminder(
+    make_settings: Callable[..., Settings], agents: None, twilio: FakeTwilio
+) -> None:
+    """Outside WhatsApp's 24-hour window only an agent's reply may go out (through the approved template);
+    a queue notice waits until the customer writes again."""
+    settings = make_settings(
+        environment="test",
+        clock_override=WEEKDAY_MORNING,
+        handoff_reminder_minutes=1,
+        twilio_template_sid="HX" + "e" * 32,
+    )
+    with TestClient(create_app(settings)) as client:
+        Console(client.app, "dewi", "dewi-demo-123")
+        post_signed(client, twilio, inbound("mau bicara dengan CS", sid="SM" + "7" * 32))
+        twilio.wait_for(1)  # the queue message: the customer is waiting
+        _later(2)
+        assert len(_remind(settings)) == 1  # inside the window the first reminder is due
+        with db.session_scope() as session:
+            for message in session.scalars(select(Message)):
+                message.created_at -= timedelta(hours=25)
+        _later(60)
+        assert _remind(settings) == []
+        post_signed(client, twilio, inbound("halo kak masih nunggu", sid="SM" + "8" * 32))
+        twilio.wait_for(2)  # acknowledged
+        _later(60)
+        assert len(_remind(settings)) == 1  # the customer wrote: the window is open again
