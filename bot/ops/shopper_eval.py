@@ -41,11 +41,11 @@ ACCEPTED: dict[str, frozenset[str]] = {
 }
 # The requests the bot must act on; the issue that started this measured them all going to `faq`.
 ACTION_LABELS = ("complaint", "damaged_goods_return", "order_status", "human_handoff")
-# Regression floors a few points under the measured figures (0.845 accuracy, action recall 0.83, faq
-# precision 0.83; docs/adr/0012): the model is deterministic, the margin is for data changes. Each action
-# request's recall has its own floor, so one of them cannot collapse behind the others' average.
-FLOORS = {"accuracy": 0.82, "action_recall": 0.80, "faq_precision": 0.80, "each_action_recall": 0.70}
-# The goals of issue 15, not yet all reached (reports/nlu/real_shoppers.md says where it stands).
+# Floors: the goals of issue 15 for accuracy and for each action request (measured 0.864, and 0.82-0.92 per
+# request; docs/adr/0012). `faq` precision (0.866) has not reached its goal of 0.90: its floor sits under
+# the measured figure and the report names the goal. The model is deterministic; each action request has
+# its own floor, so one of them cannot collapse behind the others' average.
+FLOORS = {"accuracy": 0.85, "action_recall": 0.80, "faq_precision": 0.85, "each_action_recall": 0.80}
 TARGETS = {"accuracy": 0.85, "each_action_recall": 0.80, "faq_precision": 0.90}
 
 

@@ -61,6 +61,13 @@ class Suggestion:
     payload: str
 
 
+# An answer given outright: a FAQ entry or a corpus passage (the other kinds ask, suggest or abstain).
+OUTRIGHT_KINDS = frozenset({"faq", "passage"})
+# The requests whose form starts by answering a help-centre question asked in the same message
+# (actions/forms.py: FormWithDigressions); knowledge/evaluate.py scores them the same way.
+ANSWERED_BEFORE_FORM = frozenset({"check_order_status", "report_damaged_goods", "file_complaint"})
+
+
 @dataclass(frozen=True)
 class Answer:
     kind: Literal["faq", "passage", "abstain", "ask_brand", "suggest"]

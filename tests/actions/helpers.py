@@ -44,7 +44,8 @@ def form_tracker(
     """A form waiting for an answer (requested_slot), the customer's answer as the latest message, and the
     slot values Rasa's slot mappings extracted from it (what the validation action is asked to validate)."""
     state = copy.deepcopy(json.loads((DATA / "order_form_tracker.json").read_text()))
-    state["active_loop"] = {"name": form}
+    # Rasa validates the message that starts a form before the form is active (rasa.core.actions.forms)
+    state["active_loop"] = {"name": form} if requested_slot is not None else {}
     state["slots"]["requested_slot"] = requested_slot
     state["slots"].update(slots or {})
     state["slots"].update(extracted or {})

@@ -145,3 +145,21 @@ def test_a_help_centre_question_in_the_form_is_answered_and_the_form_resumes(dat
     assert "order_lookup_failures" not in slot_values(events)
     assert messages[0]["text"] == topic.reply
     assert messages[1]["text"] == RESUME_TEXT
+
+
+def test_a_help_centre_question_in_the_message_that_starts_the_form_is_answered_first(database_url):
+    topic = next(t for t in load_topics() if t.topic == "uk_pay_with_gopay")
+    tracker = order_form_tracker(
+        text=topic.question, slots={"requested_slot": None}, intent="check_order_status"
+    )
+    events, messages = run_action(ValidateOrderStatusForm(), tracker)
+    assert [m["text"] for m in messages] == [topic.reply]  # then Rasa's form asks for the order
+    assert "order_lookup_failures" not in slot_values(events)
+
+
+def test_a_request_without_a_question_starts_the_form_without_an_answer(database_url):
+    tracker = order_form_tracker(
+        text="cek pesanan saya dong kak", slots={"requested_slot": None}, intent="check_order_status"
+    )
+    _, messages = run_action(ValidateOrderStatusForm(), tracker)
+    assert messages == []

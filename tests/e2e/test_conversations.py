@@ -67,6 +67,14 @@ def test_order_status_without_id_asks_for_it_then_for_the_owner_contact(gateway)
     assert "Sumber: FAQ 99% Usahaku" in reply
 
 
+def test_a_help_centre_question_inside_a_request_is_answered_before_the_form_asks(gateway):
+    """A question about the customer's own order starts the order form, and the help centre explains the
+    status they asked about: the customer gets the explanation first, then the question for the order."""
+    reply = Chat(gateway).say("pesanan sy statusnya tertunda, maksudnya apa")
+    assert "tanda seru" in reply
+    assert reply.index("tanda seru") < reply.index("nomor pesanan")
+
+
 def test_order_status_with_id_on_a_verified_channel_answers_at_once(gateway):
     chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": OWNER_PHONE}, trusted=True)
     reply = chat.say(f"kak paket {ORDER} udh dmn ya")
