@@ -35,7 +35,9 @@ $(RASA_VENV)/.installed: requirements/rasa.in requirements/rasa.lock
 	$(RASA_VENV)/bin/python -m pip check
 	@touch $@
 
-setup: $(VENV)/.installed $(RASA_VENV)/.installed
+# The two environments install side by side (pip is mostly one core each).
+setup:
+	@$(MAKE) --no-print-directory --output-sync=target -j2 $(VENV)/.installed $(RASA_VENV)/.installed
 
 # Trains only when config.yml, domain/ or data/ changed (models/<hash>.tar.gz is the cache).
 train: setup
@@ -68,9 +70,12 @@ validate: $(RASA_VENV)/.installed
 	$(RASA) data validate --domain domain --data data --config config.yml
 
 # The PostgreSQL, Redis and scale-out tests use the local servers (.ci/run starts them when they are down).
+# One pytest worker per core (PYTEST_WORKERS=1 for one process); tests/e2e and tests/browser each stay on
+# one worker (tests/conftest.py).
+PYTEST_WORKERS ?= auto
 test-python: train index
 	TEST_POSTGRES_URL="$${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}" \
-	$(PY) -m pytest || [ $$? -eq 5 ]  # 5: no tests collected
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup || [ $$? -eq 5 ]  # 5: no tests collected
 
 test-core: train
 	$(PY) -m bot.ops.train --test-core
@@ -102,7 +107,7 @@ eval: train index $(VENV)/.st-installed
 calibrate: train index $(VENV)/.st-installed
 	$(PY) -m knowledge.evaluate --backend all --calibrate
 
-test: lint audit validate test-python test-core eval-nlu
+test: setup lint audit validate test-python test-core eval-nlu
 
 # Known vulnerabilities in both environments (pip-audit against PyPI); fails on any in .venv (docs/security.md).
 audit: $(VENV)/.installed $(RASA_VENV)/.installed

@@ -36,6 +36,30 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("project")
 
 
+# `make test` runs the suite on both cores (pytest-xdist, --dist loadgroup). The tests under tests/e2e share
+# one real stack per session and tests/browser one gateway and chromium, so each directory stays on one
+# worker (a stack per worker would cost more than it saves); everything else is spread over both.
+WORKER_GROUPS = {"e2e": "stack", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        group = WORKER_GROUPS.get(item.path.parent.name)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: its fuzz counts go to the controller
+        workeroutput["fuzz_tried"] = dict(fuzzing.TRIED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    fuzzing.TRIED.update(getattr(node, "workeroutput", {}).get("fuzz_tried", {}))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if fuzzing.TRIED:
         fuzzing.write_counts()

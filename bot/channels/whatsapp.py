@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -36,6 +37,7 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_FORM_BYTES = 64_000  # Twilio's form for one message is a few kB
 MAX_BODY_CHARS = 4096
 STORE_RETRY_SECONDS = 600  # how long a message is kept in memory while the database refuses writes
+OUR_NUMBER = re.compile(r"\+?[0-9]{5,15}")  # the shop's number the customer wrote to (E.164)
 MAX_MEDIA = 10  # WhatsApp sends one file per message; Twilio's form allows up to 10
 DELIVERY_STATUSES = frozenset(
     {"accepted", "queued", "sending", "sent", "delivered", "read", "failed", "undelivered"}
@@ -121,6 +123,8 @@ def inbound_from_form(params: dict[str, str], settings: Settings) -> Inbound:
     if not sid or len(sid) > 64 or phone is None:
         raise HTTPException(400, "MessageSid and a From of the form whatsapp:+<number> are required")
     ours = params.get("To", "").removeprefix("whatsapp:") or None
+    if ours is not None and not OUR_NUMBER.fullmatch(ours):
+        raise HTTPException(400, "To must be of the form whatsapp:+<number>")
     brand = settings.whatsapp_brands.get(ours or "")
     media, unsupported = _media(params)
     # A tapped quick reply of a template carries its payload; otherwise the text the customer typed.

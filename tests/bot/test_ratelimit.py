@@ -1,4 +1,5 @@
 import asyncio
+import uuid
 
 import pytest
 
@@ -47,7 +48,7 @@ def test_the_worse_of_sender_and_address_decides() -> None:
 
 def test_redis_counts_are_shared_by_every_gateway(redis_url: str) -> None:
     async def scenario() -> list[bool]:
-        prefix = f"test-{id(object())}:"
+        prefix = f"test-{uuid.uuid4().hex}:"
         one, two = RedisRateLimiter(redis_url, prefix, 60), RedisRateLimiter(redis_url, prefix, 60)
         try:
             return [(await limiter.hit("k", 3)).allowed for limiter in (one, two, one, two)]
