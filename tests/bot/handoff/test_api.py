@@ -230,6 +230,25 @@ def test_a_customer_rates_the_agent_after_the_close_on_whatsapp_and_in_the_widge
     assert ratings(queued["id"]) == [{"rating": 5, "comment": "", "agent": "agent:dewi"}]
 
 
+def test_a_rest_customer_rates_the_agent_after_the_close(
+    app_client: TestClient, console: Callable[[str], Console], rasa: FakeRasa
+) -> None:
+    """REST is request/response: the question reaches an integrator through the transcript, and the
+    customer's next message, if it is a rating, is taken as one."""
+    rest = "/webhooks/rest/webhook"
+    app_client.post(rest, json={"sender": "r1", "message": "mau bicara dengan CS"})
+    dewi = console("dewi")
+    [waiting] = dewi.get("/api/agent/conversations").json()
+    dewi.post(f"/api/agent/conversations/{waiting['id']}/claim")
+    dewi.post(f"/api/agent/conversations/{waiting['id']}/close", {"summary": "Sudah beres, Kak."})
+    heard = len(rasa.received)
+    [thanks] = app_client.post(rest, json={"sender": "r1", "message": "3 lumayan"}).json()
+    assert thanks["text"] == csat.THANKS_TEXT
+    assert len(rasa.received) == heard  # a rating is not a turn for the bot
+    assert ratings(waiting["id"]) == [{"rating": 3, "comment": "lumayan", "agent": "agent:dewi"}]
+    assert state_of(waiting["id"]) == ("closed", None)
+
+
 def test_only_the_holder_or_a_supervisor_may_release_or_transfer(
     app_client: TestClient, console: Callable[[str], Console]
 ) -> None:
