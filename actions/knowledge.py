@@ -13,8 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.channel import ChannelFacts, channel_facts
 from actions.handoff import request_handoff
 from bot.config import get_settings
-from bot.services.answering import OUTRIGHT_KINDS, Answer, Thresholds, decide, platform_name
-from bot.services.phrasing import is_question
+from bot.services.answering import Answer, Thresholds, decide, outright_answer, platform_name
 from bot.services.tone import is_angry
 from bot.services.unanswered import record_unanswered
 from bot.store.db import session_scope
@@ -107,28 +106,28 @@ def choice_buttons(first: list[str]) -> list[dict[str, str]]:
     return [{"title": ACTION_CHOICES[i], "payload": f"/{i}"} for i in order]
 
 
+def _asking(tracker: Tracker) -> dict[str, Any]:
+    """The help centre, thresholds and context a question of this conversation is answered with."""
+    backend = get_settings().knowledge_encoder
+    return {
+        "kb": get_knowledge(backend),
+        "intent": (tracker.latest_message.get("intent") or {}).get("name"),
+        "brand": channel_facts(tracker).brand,
+        "thresholds": Thresholds.load(backend),
+    }
+
+
 def help_centre_answer(tracker: Tracker, question: str) -> Answer:
     """What the help centre says to this question (raises KnowledgeError when the index is unavailable)."""
-    backend = get_settings().knowledge_encoder
-    return decide(
-        question,
-        get_knowledge(backend),
-        intent=(tracker.latest_message.get("intent") or {}).get("name"),
-        brand=channel_facts(tracker).brand,
-        thresholds=Thresholds.load(backend),
-    )
+    return decide(question, **_asking(tracker))
 
 
 def _outright_answer(tracker: Tracker, question: str) -> Answer | None:
-    """The help centre's answer to a question it answers outright (no "did you mean", no platform to ask)."""
-    if not is_question(question):
-        return None
     try:
-        answer = help_centre_answer(tracker, question)
+        return outright_answer(question, **_asking(tracker))
     except KnowledgeError:
         log.exception("knowledge index unavailable")
         return None
-    return answer if answer.kind in OUTRIGHT_KINDS else None
 
 
 def answer_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

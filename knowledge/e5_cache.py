@@ -44,7 +44,7 @@ class QueryVectorCache:
         if missing:
             self._save(cache)
         if not keys:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.asarray(encode([]), dtype=np.float32)
         return np.stack([cache[k] for k in keys])
 
     def _load(self) -> dict[str, np.ndarray]:

@@ -35,12 +35,11 @@ from bot.config import PROJECT_ROOT
 from bot.services.answering import (
     ANSWERED_BEFORE_FORM,
     CALIBRATION_FILE,
-    OUTRIGHT_KINDS,
     Answer,
     Thresholds,
     decide,
+    outright_answer,
 )
-from bot.services.phrasing import is_question
 from knowledge.documents import BY_FILE
 from knowledge.errors import KnowledgeError
 from knowledge.faq import FaqTopic
@@ -212,10 +211,7 @@ def respond(obs: Observation, kb: CachedSearch, thresholds: Thresholds) -> Outco
     topic's answer does state the facts they asked for (else "Bukan, hubungi CS": no answer)."""
     ask = {"intent": obs.parse.intent, "thresholds": thresholds}
     if obs.parse.intent in ANSWERED_BEFORE_FORM:  # a request's form: answered first only when outright
-        if not is_question(obs.question.question):
-            return Outcome(None)
-        answer = decide(obs.question.question, kb, **ask)  # type: ignore[arg-type]
-        return Outcome(answer if answer.kind in OUTRIGHT_KINDS else None)
+        return Outcome(outright_answer(obs.question.question, kb, **ask))  # type: ignore[arg-type]
     if obs.parse.intent is not None and obs.parse.intent not in ANSWERING_INTENTS:
         return Outcome(None)
     answer = decide(obs.question.question, kb, **ask)  # type: ignore[arg-type]

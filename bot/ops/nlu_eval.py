@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from bot.config import PROJECT_ROOT, get_settings
-from bot.ops.rasa_env import RASA_BIN, rasa_environment
+from bot.ops.rasa_env import RASA_BIN, RASA_VENV, rasa_environment
 from bot.ops.spacy_model import ensure_spacy_model
 
 REPORTS = PROJECT_ROOT / "reports" / "nlu"
@@ -62,66 +62,18 @@ def cross_validate(config: Path, out: Path) -> dict[str, Any]:
 
 
 def held_out(config: Path, out: Path) -> dict[str, Any]:
-    """Train on 80% of the NLU data, test on the other 20%; returns the intent report."""
+    """Train on 80% of the NLU data, test on the other 20%; returns the intent report. One .venv-rasa
+    process does the split, the training and the test (bot/ops/rasa_heldout.py)."""
     if out.exists():
         shutil.rmtree(out)
     ensure_spacy_model()
-    env = rasa_environment(get_settings())
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [
-                str(RASA_BIN),
-                "data",
-                "split",
-                "nlu",
-                "--nlu",
-                "data/nlu",
-                "--training-fraction",
-                "0.8",
-                "--random-seed",
-                "42",
-                "--out",
-                tmp,
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            check=True,
-        )
-        subprocess.run(
-            [
-                str(RASA_BIN),
-                "train",
-                "nlu",
-                "--config",
-                str(config),
-                "--nlu",
-                f"{tmp}/training_data.yml",
-                "--out",
-                tmp,
-                "--fixed-model-name",
-                "heldout",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            check=True,
-        )
-        subprocess.run(
-            [
-                str(RASA_BIN),
-                "test",
-                "nlu",
-                "--model",
-                f"{tmp}/heldout.tar.gz",
-                "--nlu",
-                f"{tmp}/test_data.yml",
-                "--out",
-                str(out),
-                "--no-plot",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            check=True,
-        )
+    script = PROJECT_ROOT / "bot" / "ops" / "rasa_heldout.py"
+    subprocess.run(
+        [str(RASA_VENV / "bin" / "python"), str(script), str(config), "data/nlu", str(out)],
+        cwd=PROJECT_ROOT,
+        env=rasa_environment(get_settings()),
+        check=True,
+    )
     return json.loads((out / "intent_report.json").read_text())
 
 

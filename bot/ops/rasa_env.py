@@ -18,7 +18,16 @@ RASA_VENV = PROJECT_ROOT / ".venv-rasa"
 RASA_BIN = RASA_VENV / "bin" / "rasa"
 MODELS_DIR = PROJECT_ROOT / "models"
 # Everything `rasa train` reads. A change to any of these files changes the model's name.
-TRAINING_INPUTS = ("config.yml", "domain", "data", "rasa_components", "knowledge/e5_cache.py")
+# what the model is made of, code Rasa imports from the project included
+TRAINING_INPUTS = (
+    "config.yml",
+    "domain",
+    "data",
+    "rasa_components",
+    "knowledge/e5_cache.py",
+    "knowledge/encoders.py",
+    "knowledge/errors.py",
+)
 
 
 def training_hash(root: Path = PROJECT_ROOT) -> str:

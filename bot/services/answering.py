@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from bot.services.phrasing import is_question
 from knowledge.documents import BY_FILE, DOCUMENTS
 from knowledge.faq import FaqTopic
 from knowledge.search import KnowledgeBase, SearchHit
@@ -169,3 +170,19 @@ def _suggestions(kb: KnowledgeBase, hits: list[SearchHit], bar: float) -> tuple[
 
 def platform_name(brand: str) -> str:
     return next(d.platform for d in DOCUMENTS if d.brand == brand)
+
+
+def outright_answer(
+    question: str,
+    kb: KnowledgeBase,
+    *,
+    intent: str | None,
+    brand: str | None = None,
+    thresholds: Thresholds | None = None,
+) -> Answer | None:
+    """The answer to a question the help centre answers outright (no "did you mean", no platform to ask),
+    or None: what a request's form says before its first question, and what a form's digression says."""
+    if not is_question(question):
+        return None
+    answer = decide(question, kb, intent=intent, brand=brand, thresholds=thresholds)
+    return answer if answer.kind in OUTRIGHT_KINDS else None
