@@ -12,7 +12,7 @@ smoothed inverse document frequency learnt in training): a character n-gram ever
 nothing. Each block is then L2-normalised and weighted (`block_weights`, by featurizer class name; 1.0 by
 default), so a long story does not outweigh a short request by its length.
 Classes are weighted by (largest class / class size) ** class_weight_power, so `faq` does not win every
-doubt by its size alone, without pretending the classes are equally likely (power 1).
+doubt by its size alone (power 1, the default: full balancing; docs/adr/0012 compares 0.75).
 Persisted as JSON + npz (no pickle).
 """
 
@@ -43,7 +43,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         return {
             "C": 10.0,  # inverse L2 strength of the logistic regression
-            "class_weight_power": 0.75,
+            "class_weight_power": 1.0,
             "block_weights": {},  # featurizer class name -> weight of its block
             "max_iter": 3000,
             "random_seed": 42,
