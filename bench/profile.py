@@ -47,16 +47,18 @@ def record(pid: int, seconds: int, out: Path, rate: int = 100) -> subprocess.Pop
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def _ours(file: str) -> str | None:
-    """The project-relative path of a file of our code, else None."""
+def _ours(file: str, packages: tuple[str, ...] = OUR_PACKAGES) -> str | None:
+    """The path of a file of the given packages (ours, or installed ones such as rasa), else None."""
     path = Path(file)
-    if path.is_absolute():
+    if "site-packages" in path.parts:
+        path = Path(*path.parts[path.parts.index("site-packages") + 1 :])
+    elif path.is_absolute():
         try:
             path = path.relative_to(PROJECT_ROOT)
         except ValueError:
             return None
     parts = path.parts
-    return path.as_posix() if parts and parts[0] in OUR_PACKAGES else None
+    return path.as_posix() if parts and parts[0] in packages else None
 
 
 def _frame(text: str) -> tuple[str, str, str]:
@@ -83,7 +85,7 @@ def _idle(frames: list[tuple[str, str, str]]) -> bool:
     return any(functions[-len(tail) :] == tail for tail in IDLE_TAILS)
 
 
-def hot_spots(raw: str, top: int = 12) -> dict[str, Any]:
+def hot_spots(raw: str, top: int = 12, packages: tuple[str, ...] = OUR_PACKAGES) -> dict[str, Any]:
     everything = parse_collapsed(raw)
     stacks = [(frames, count) for frames, count in everything if not _idle(frames)]
     total = sum(count for _, count in stacks)
@@ -92,14 +94,14 @@ def hot_spots(raw: str, top: int = 12) -> dict[str, Any]:
     attributed_lines: Counter[str] = Counter()
     leaf: Counter[str] = Counter()
     for frames, count in stacks:
-        ours = [(f"{path}:{function}", line) for function, file, line in frames if (path := _ours(file))]
+        ours = [(f"{p}:{function}", line) for function, file, line in frames if (p := _ours(file, packages))]
         for name in {name for name, _ in ours}:
             inclusive[name] += count
         deepest, line = ours[-1] if ours else ("(no frame of our code)", "")
         attributed[deepest] += count
         attributed_lines[f"{deepest} line {line}" if line else deepest] += count
         function, file, _ = frames[-1]
-        leaf[f"{_ours(file) or Path(file).name}:{function}"] += count
+        leaf[f"{_ours(file, packages) or Path(file).name}:{function}"] += count
 
     def ranked(counter: Counter[str]) -> list[dict[str, Any]]:
         return [

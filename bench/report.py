@@ -19,6 +19,8 @@ TARGET_OVERHEAD = 0.15  # gateway adds at most 15% to bare Rasa's p95 at 50 conv
 TARGET_THROUGHPUT = 40.0  # messages per second, sustained
 TARGET_RETRIEVAL_P95_MS = 15.0  # at 10k passages
 TARGET_RSS_MIB = 2.5e9 / 2**20  # 2.5 GB (decimal) of RSS for the whole stack: 2384 MiB
+TARGET_RASA_CPU_MS = 60.0  # issue 17: CPU of the Rasa process per message
+TARGET_LONG_RATIO = 1.3  # issue 17: turns 101-120 of one conversation against turns 1-20
 PROCESSES = ("rasa", "actions", "gateway")
 MAX_FAILED_SHARE = 0.01  # a level with more failures than this does not count as sustained
 
@@ -142,7 +144,7 @@ def _saturated_hint(rows: dict[int, dict[str, Any]]) -> str:
 
 
 def targets(reports: dict[str, dict[str, Any]]) -> list[tuple[str, str, bool | None]]:
-    """(target, what was measured, met) for the four targets of issue 7; met is None when not measured."""
+    """(target, what was measured, met) for the targets of issues 7 and 17; met is None when not measured."""
     result: list[tuple[str, str, bool | None]] = []
     rows = {r["concurrency"]: r for r in levels(reports.get("load", {}))}
     at50 = rows.get(50)
@@ -188,12 +190,62 @@ def targets(reports: dict[str, dict[str, Any]]) -> list[tuple[str, str, bool | N
         )
     else:
         result.append(("retrieval p95 ≤ 15 ms at 10k passages", "not measured", None))
+    result.extend(long_conversation_targets(reports.get("long_conversation", {})))
     peak = reports.get("memory", {}).get("under_load", {}).get("total", {}).get("peak_mib")
     if peak is not None:
         result.append(("whole stack ≤ 2.5 GB RSS", f"peak {peak:.0f} MiB under load", peak <= TARGET_RSS_MIB))
     else:
         result.append(("whole stack ≤ 2.5 GB RSS", "not measured", None))
     return result
+
+
+def long_conversation_targets(long: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    """Issue 17's targets of one long conversation: Rasa's CPU per message and a flat cost per turn."""
+    cpu_target = "Rasa CPU ≤ 60 ms per message (one conversation, straight to Rasa)"
+    flat_target = f"turns 101-120 ≤ {TARGET_LONG_RATIO}× turns 1-20 of one conversation (median, gateway)"
+    bare, gateway = long.get("bare"), long.get("gateway")
+    if not bare or not gateway:
+        return [(cpu_target, "not measured", None), (flat_target, "not measured", None)]
+    cpu = bare["cpu_ms_per_msg"]["rasa"]
+    ratio = gateway["ratio_101_120_vs_1_20"]
+    blocks = gateway["block_medians_ms"]
+    medians = list(blocks.values())
+    first, sixth = medians[0], medians[5] if len(medians) > 5 else None
+    return [
+        (cpu_target, f"{cpu} ms", cpu <= TARGET_RASA_CPU_MS),
+        (
+            flat_target,
+            f"{ratio}× ({sixth} vs {first} ms; bare Rasa {bare['ratio_101_120_vs_1_20']}×)",
+            ratio is not None and ratio <= TARGET_LONG_RATIO,
+        ),
+    ]
+
+
+def long_conversation_section(long: dict[str, Any]) -> list[str]:
+    if not long:
+        return []
+    targets = ("gateway", "bare")
+    blocks = list(long["gateway"]["block_medians_ms"])
+    rows = [[b, *(long[t]["block_medians_ms"].get(b) for t in targets)] for b in blocks]
+    cpu = [[t, *(long[t]["cpu_ms_per_msg"].get(n) for n in ("rasa", "actions", "gateway"))] for t in targets]
+    prof = long.get("rasa_profile", {})
+    return [
+        "## One long conversation",
+        f"{long['what']}: median latency per block of 20 turns (ms), failed gateway "
+        f"{long['gateway']['failed']} / bare {long['bare']['failed']}.",
+        _table(["turns", "gateway", "bare Rasa"], rows),
+        "CPU time per message of each process (ms), over the whole conversation:",
+        _table(["target", "rasa", "actions", "gateway"], cpu),
+        f"### Where Rasa's CPU per turn goes\n\npy-spy on the Rasa process during the bare conversation"
+        f"{_profile_error(prof)}: {prof.get('samples', 0)} samples of busy threads. *Attributed*: the "
+        "deepest frame of Rasa's own code (rasa/, rasa_sdk/) on each stack, i.e. that function plus the "
+        "libraries it calls (SQLAlchemy, numpy, our featurizer …).",
+        hot_spot_table(prof.get("attributed", [])),
+        "Inclusive (share of samples with the function anywhere on the stack):",
+        hot_spot_table(prof.get("inclusive", [])),
+        "Leaf frames (self time, any code):",
+        hot_spot_table(prof.get("leaf", [])),
+    ]
 
 
 def targets_table(reports: dict[str, dict[str, Any]]) -> str:
@@ -411,6 +463,7 @@ def render(reports: dict[str, dict[str, Any]]) -> str:
         *_retrieval_section(retrieval),
         *_single_message_sections(reports.get("nlu_parse", {}), reports.get("whatsapp", {})),
         *_memory_section(reports.get("memory", {}), retrieval),
+        *long_conversation_section(reports.get("long_conversation", {})),
         *_profile_section(reports.get("profile", {})),
     ]
     return "\n\n".join(p for p in parts if p) + "\n"
@@ -432,7 +485,7 @@ def _cold_run(startup: dict[str, Any], healthy: dict[str, Any]) -> float | None:
 
 
 def write(directory: Path = REPORT_DIR) -> Path:
-    names = ("run", "load", "memory", "retrieval", "nlu_parse", "whatsapp", "profile")
+    names = ("run", "load", "memory", "retrieval", "nlu_parse", "whatsapp", "long_conversation", "profile")
     reports = {name: _read(directory, name) for name in names}
     if reports["load"]:
         plot(reports["load"], directory / "latency.png")

@@ -7,7 +7,8 @@
    process timed from launch to healthy;
 4. on that stack: idle RSS, NLU parse alone (bench/nlu_parse.py), WhatsApp webhook → outbound API
    (bench/whatsapp_latency.py), then the load levels, each against the gateway and then bare Rasa
-   (bench/load.py, RSS and CPU sampled throughout), then a py-spy profile of the gateway under the
+   (bench/load.py, RSS and CPU sampled throughout), then one long conversation through each with Rasa
+   profiled (bench/long_conversation.py), then a py-spy profile of the gateway under the
    50-conversation load (bench/profile.py), a separate run so the profiler does not skew the numbers;
 5. bench/report.py renders the JSON reports.
 
@@ -25,7 +26,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench import load, nlu_parse, profile, report, retrieval, whatsapp_latency
+from bench import load, long_conversation, nlu_parse, profile, report, retrieval, whatsapp_latency
 from bench.common import REPORT_DIR, RssSampler, load_average, machine, measured_at, write_report
 from bot.config import PROJECT_ROOT
 from bot.ops.spacy_model import ensure_spacy_model
@@ -206,6 +207,9 @@ def main() -> None:
                 },
             )
             write_report("memory", _memory(runs, idle, startup, prep_s, migrate_seed_s))
+            turns = 120 if quick else long_conversation.TURNS
+            print(f"one conversation of {turns} turns, gateway then bare Rasa (profiled) ...", flush=True)
+            write_report("long_conversation", long_conversation.run(urls, pids, turns))
             profile_level = PROFILE_LEVEL if PROFILE_LEVEL in levels else max(levels)
             print(f"profiling the gateway at {profile_level} conversations ...", flush=True)
             try:

@@ -10,7 +10,8 @@ import pytest
 
 from bench import report
 from bench.common import percentile, summarise
-from bench.conversations import next_script
+from bench.conversations import COMPLAINT_OPENERS, GREETINGS, HANDOFF, THANKS, faq_questions, next_script
+from bench.long_conversation import turn_texts
 from bench.profile import hot_spots
 
 
@@ -65,6 +66,46 @@ def test_hot_spots_attribute_samples_to_the_deepest_frame_of_our_code():
     assert spots["inclusive"][0]["samples"] == 9
 
 
+def test_hot_spots_of_an_installed_package_such_as_rasa():
+    site = "/p/.venv-rasa/lib/python3.10/site-packages"
+    raw = "\n".join(
+        [
+            f"run (asyncio/events.py);handle_message ({site}/rasa/core/processor.py:120);"
+            f"retrieve ({site}/rasa/core/tracker_store.py:900);execute ({site}/sqlalchemy/engine/base.py) 7",
+            f"run (asyncio/events.py);handle_message ({site}/rasa/core/processor.py:130);dot (numpy.py) 3",
+        ]
+    )
+    spots = hot_spots(raw, packages=("rasa", "rasa_sdk"))
+    assert spots["attributed"][0] == {
+        "where": "rasa/core/tracker_store.py:retrieve",
+        "samples": 7,
+        "share": 0.7,
+    }
+    assert spots["inclusive"][0]["where"] == "rasa/core/processor.py:handle_message"
+    assert spots["inclusive"][0]["samples"] == 10
+    assert hot_spots(raw)["attributed"][0]["where"] == "(no frame of our code)"  # not ours by default
+
+
+def test_long_conversation_targets_judge_rasa_cpu_and_the_growth_of_a_turn():
+    blocks = {f"{i * 20 + 1}-{i * 20 + 20}": 100.0 + 10 * i for i in range(10)}
+    long = {
+        "gateway": {"block_medians_ms": blocks, "ratio_101_120_vs_1_20": 1.5},
+        "bare": {"block_medians_ms": blocks, "ratio_101_120_vs_1_20": 1.2, "cpu_ms_per_msg": {"rasa": 55.0}},
+    }
+    cpu, flat = report.long_conversation_targets(long)
+    assert cpu[1:] == ("55.0 ms", True)
+    assert flat[1].startswith("1.5× (150.0 vs 100.0 ms")
+    assert flat[2] is False
+
+
+def test_a_long_conversation_is_small_talk_and_help_centre_questions_only():
+    texts = turn_texts(200)
+    assert len(texts) == 200
+    assert texts == turn_texts(200)
+    assert set(texts) <= set(faq_questions()) | set(GREETINGS) | set(THANKS)
+    assert not set(texts) & set(HANDOFF + COMPLAINT_OPENERS)
+
+
 def _run(target: str, concurrency: int, p50: float, p95: float, throughput: float) -> dict:
     latency = {"n": 100, "p50_ms": p50, "p95_ms": p95, "p99_ms": p95 * 1.2}
     return {
@@ -92,7 +133,7 @@ def test_report_renders_the_tables_and_judges_the_targets(tmp_path: Path):
         "| 50 | 110.0 / 230.0 / 276.0 | 100.0 / 200.0 / 240.0 | 1.10 | 1.15 | 35.0 | 36.0 |"
     )
     verdicts = {target: met for target, _, met in report.targets(reports)}
-    assert list(verdicts.values()) == [True, False, True, True]
+    assert list(verdicts.values()) == [True, False, True, None, None, True]  # no long conversation
     for name, data in reports.items():
         (tmp_path / f"{name}.json").write_text(json.dumps(data))
     text = report.write(tmp_path).read_text()
