@@ -53,6 +53,7 @@ class RunPlan:
     seed: int
     run_tag: str
     pids: dict[str, int] = field(default_factory=dict)  # processes to sample (name -> root pid)
+    think: tuple[float, float] = THINK_SECONDS  # (0, 0): a closed loop, each reply answered at once
 
 
 def _cpu_ticks(pid: int) -> int:
@@ -80,7 +81,7 @@ async def _customer(
         sender = f"bench-{plan.run_tag}-{plan.target}-c{plan.concurrency}-w{worker}-{conversation}"
         conversation += 1
         for text in script.turns:
-            await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+            await asyncio.sleep(rng.uniform(*plan.think))
             if time.monotonic() >= stop_at:
                 return
             body = {"sender": sender, "message": text, "metadata": METADATA}
@@ -142,6 +143,7 @@ def summarise_run(
         "target": plan.target,
         "url": plan.url,
         "concurrency": plan.concurrency,
+        "think_time_s": list(plan.think),
         "warmup_s": plan.warmup,
         "window_s": plan.duration,
         "sent": len(window),

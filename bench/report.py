@@ -190,6 +190,7 @@ def targets(reports: dict[str, dict[str, Any]]) -> list[tuple[str, str, bool | N
         )
     else:
         result.append(("retrieval p95 ≤ 15 ms at 10k passages", "not measured", None))
+    result.append(closed_loop_target(reports.get("closed_loop", {})))
     result.extend(long_conversation_targets(reports.get("long_conversation", {})))
     peak = reports.get("memory", {}).get("under_load", {}).get("total", {}).get("peak_mib")
     if peak is not None:
@@ -197,6 +198,24 @@ def targets(reports: dict[str, dict[str, Any]]) -> list[tuple[str, str, bool | N
     else:
         result.append(("whole stack ≤ 2.5 GB RSS", "not measured", None))
     return result
+
+
+def closed_loop_target(closed: dict[str, Any]) -> tuple[str, str, bool | None]:
+    """Issue 17: under a closed loop the gateway's tail is within 1.15x of bare Rasa's at equal throughput."""
+    target = (
+        f"closed loop, 50 customers: gateway p95 ≤ {1 + TARGET_OVERHEAD:.2f}× bare Rasa's at equal throughput"
+    )
+    rows = levels(closed)
+    if not rows or rows[0]["ratio_p95"] is None:
+        return (target, "not measured", None)
+    row = rows[0]
+    g, b = row["gateway"], row["bare"]
+    equal = abs(g["throughput_msg_s"] - b["throughput_msg_s"]) <= 0.1 * b["throughput_msg_s"]
+    measured = (
+        f"{row['ratio_p95']:.2f}× (p95 {g['latency']['p95_ms']} vs {b['latency']['p95_ms']} ms; "
+        f"{g['throughput_msg_s']} vs {b['throughput_msg_s']} msg/s{'' if equal else ', not equal'})"
+    )
+    return (target, measured, equal and row["ratio_p95"] <= 1 + TARGET_OVERHEAD)
 
 
 def long_conversation_targets(long: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
@@ -221,6 +240,17 @@ def long_conversation_targets(long: dict[str, Any]) -> list[tuple[str, str, bool
     ]
 
 
+def closed_loop_section(closed: dict[str, Any]) -> list[str]:
+    if not closed:
+        return []
+    return [
+        "## Closed loop: no think time",
+        f"{closed['what']}: each customer sends its next message as soon as the reply arrives, so Rasa is "
+        "saturated and the question is whether the gateway queues fairly (same scripts and seed for both).",
+        load_table(closed),
+    ]
+
+
 def long_conversation_section(long: dict[str, Any]) -> list[str]:
     if not long:
         return []
@@ -236,7 +266,8 @@ def long_conversation_section(long: dict[str, Any]) -> list[str]:
         _table(["turns", "gateway", "bare Rasa"], rows),
         "CPU time per message of each process (ms), over the whole conversation:",
         _table(["target", "rasa", "actions", "gateway"], cpu),
-        f"### Where Rasa's CPU per turn goes\n\npy-spy on the Rasa process during the bare conversation"
+        f"### Where Rasa's CPU per turn goes\n\npy-spy on the Rasa process during a third run of the "
+        "conversation, straight to Rasa"
         f"{_profile_error(prof)}: {prof.get('samples', 0)} samples of busy threads. *Attributed*: the "
         "deepest frame of Rasa's own code (rasa/, rasa_sdk/) on each stack, i.e. that function plus the "
         "libraries it calls (SQLAlchemy, numpy, our featurizer …).",
@@ -463,6 +494,7 @@ def render(reports: dict[str, dict[str, Any]]) -> str:
         *_retrieval_section(retrieval),
         *_single_message_sections(reports.get("nlu_parse", {}), reports.get("whatsapp", {})),
         *_memory_section(reports.get("memory", {}), retrieval),
+        *closed_loop_section(reports.get("closed_loop", {})),
         *long_conversation_section(reports.get("long_conversation", {})),
         *_profile_section(reports.get("profile", {})),
     ]
@@ -485,7 +517,17 @@ def _cold_run(startup: dict[str, Any], healthy: dict[str, Any]) -> float | None:
 
 
 def write(directory: Path = REPORT_DIR) -> Path:
-    names = ("run", "load", "memory", "retrieval", "nlu_parse", "whatsapp", "long_conversation", "profile")
+    names = (
+        "run",
+        "load",
+        "closed_loop",
+        "memory",
+        "retrieval",
+        "nlu_parse",
+        "whatsapp",
+        "long_conversation",
+        "profile",
+    )
     reports = {name: _read(directory, name) for name in names}
     if reports["load"]:
         plot(reports["load"], directory / "latency.png")

@@ -7,7 +7,8 @@
    process timed from launch to healthy;
 4. on that stack: idle RSS, NLU parse alone (bench/nlu_parse.py), WhatsApp webhook → outbound API
    (bench/whatsapp_latency.py), then the load levels, each against the gateway and then bare Rasa
-   (bench/load.py, RSS and CPU sampled throughout), then one long conversation through each with Rasa
+   (bench/load.py, RSS and CPU sampled throughout), then 50 customers in a closed loop (no think time)
+   against each, then one long conversation through each with Rasa
    profiled (bench/long_conversation.py), then a py-spy profile of the gateway under the
    50-conversation load (bench/profile.py), a separate run so the profiler does not skew the numbers;
 5. bench/report.py renders the JSON reports.
@@ -35,6 +36,7 @@ from tests.e2e.stack import NoModel, throwaway_stack
 from tests.fakes.twilio_api import FakeTwilio
 
 PROFILE_LEVEL = 50
+CLOSED_LOOP_LEVEL = 50  # issue 17: the gateway's p95 within 1.15x of bare Rasa's at equal throughput
 
 
 def start_timed(stack: Stack, timeout: float = 240.0) -> dict[str, float]:
@@ -82,13 +84,20 @@ def idle_rss(pids: dict[str, int], seconds: int = 5) -> dict[str, Any]:
 
 
 def load_levels(
-    settings_urls: dict[str, str], pids: dict[str, int], levels: list[int], warmup: float, duration: float
+    settings_urls: dict[str, str],
+    pids: dict[str, int],
+    levels: list[int],
+    warmup: float,
+    duration: float,
+    think: tuple[float, float] = load.THINK_SECONDS,
 ) -> list[dict[str, Any]]:
     run_tag = uuid.uuid4().hex[:6]
     runs = []
     for level in levels:
         for target, url in settings_urls.items():
-            plan = load.RunPlan(url, target, level, warmup, duration, seed=level, run_tag=run_tag, pids=pids)
+            plan = load.RunPlan(
+                url, target, level, warmup, duration, seed=level, run_tag=run_tag, pids=pids, think=think
+            )
             result = load.run(plan)
             lat = result["latency"]
             print(
@@ -204,6 +213,15 @@ def main() -> None:
                     "runs": runs,
                     "machine": machine(),
                     "measured_at": measured_at(),
+                },
+            )
+            print(f"closed loop: {CLOSED_LOOP_LEVEL} customers, no think time ...", flush=True)
+            closed = load_levels(urls, pids, [CLOSED_LOOP_LEVEL], warmup, duration, think=(0.0, 0.0))
+            write_report(
+                "closed_loop",
+                {
+                    "what": f"{CLOSED_LOOP_LEVEL} customers sending without pause (no think time)",
+                    "runs": closed,
                 },
             )
             write_report("memory", _memory(runs, idle, startup, prep_s, migrate_seed_s))

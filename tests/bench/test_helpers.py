@@ -98,6 +98,17 @@ def test_long_conversation_targets_judge_rasa_cpu_and_the_growth_of_a_turn():
     assert flat[2] is False
 
 
+def test_the_closed_loop_target_needs_equal_throughput_and_a_close_tail():
+    def closed(gateway_p95: float, gateway_msg_s: float) -> dict:
+        runs = [_run("gateway", 50, 900.0, gateway_p95, gateway_msg_s), _run("bare", 50, 900.0, 2000.0, 15.0)]
+        return {"runs": runs}
+
+    assert report.closed_loop_target(closed(2200.0, 15.2))[2] is True
+    assert report.closed_loop_target(closed(2400.0, 15.2))[2] is False  # 1.2x the tail
+    assert report.closed_loop_target(closed(2000.0, 10.0))[2] is False  # a shorter tail by serving less
+    assert report.closed_loop_target({})[2] is None
+
+
 def test_a_long_conversation_is_small_talk_and_help_centre_questions_only():
     texts = turn_texts(200)
     assert len(texts) == 200
@@ -133,7 +144,8 @@ def test_report_renders_the_tables_and_judges_the_targets(tmp_path: Path):
         "| 50 | 110.0 / 230.0 / 276.0 | 100.0 / 200.0 / 240.0 | 1.10 | 1.15 | 35.0 | 36.0 |"
     )
     verdicts = {target: met for target, _, met in report.targets(reports)}
-    assert list(verdicts.values()) == [True, False, True, None, None, True]  # no long conversation
+    # no closed loop, no long conversation
+    assert list(verdicts.values()) == [True, False, True, None, None, None, True]
     for name, data in reports.items():
         (tmp_path / f"{name}.json").write_text(json.dumps(data))
     text = report.write(tmp_path).read_text()
