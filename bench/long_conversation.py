@@ -2,10 +2,12 @@
 
 One customer sends TURNS messages, one at a time with no think time, in one conversation (one sender id):
 help-centre questions from the knowledge dev set with a greeting or a thanks now and then, the way a chatty
-WhatsApp customer stays in one Rasa session for hours. No form and no request for a human, so every turn
-goes through NLU, the policies and the answering action. The same messages go through the gateway and then
-straight to Rasa (a new sender id each). Reported: median latency per block of 20 turns, the ratio of turns
-101-120 to turns 1-20 (issue 17: ≤ 1.3), and the CPU time per message of each process of the stack.
+WhatsApp customer stays in one Rasa session for hours. No request for a human and no complaint or return, so
+every turn goes through NLU, the policies and an answer; a question NLU reads as an order question opens the
+order form, and the questions after it are answered inside it (digressions), as a real customer's are. The
+same messages go through the gateway and then straight to Rasa (a new sender id each). Reported: median
+latency per block of 20 turns, the ratio of turns 101-120 to turns 1-20 (issue 17: ≤ 1.3), and the CPU time
+per message of each process of the stack.
 
 A third run of the same conversation straight to Rasa is sampled by py-spy (bench/profile.py), so the
 report also says where Rasa's CPU per turn goes (the frames of rasa/ and rasa_sdk/, not ours).

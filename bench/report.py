@@ -220,7 +220,7 @@ def closed_loop_target(closed: dict[str, Any]) -> tuple[str, str, bool | None]:
 
 def long_conversation_targets(long: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     """Issue 17's targets of one long conversation: Rasa's CPU per message and a flat cost per turn."""
-    cpu_target = "Rasa CPU ≤ 60 ms per message (one conversation, straight to Rasa)"
+    cpu_target = f"Rasa CPU ≤ {TARGET_RASA_CPU_MS:.0f} ms per message (one conversation, straight to Rasa)"
     flat_target = f"turns 101-120 ≤ {TARGET_LONG_RATIO}× turns 1-20 of one conversation (median, gateway)"
     bare, gateway = long.get("bare"), long.get("gateway")
     if not bare or not gateway:

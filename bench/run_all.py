@@ -8,9 +8,9 @@
 4. on that stack: idle RSS, NLU parse alone (bench/nlu_parse.py), WhatsApp webhook → outbound API
    (bench/whatsapp_latency.py), then the load levels, each against the gateway and then bare Rasa
    (bench/load.py, RSS and CPU sampled throughout), then 50 customers in a closed loop (no think time)
-   against each, then one long conversation through each with Rasa
-   profiled (bench/long_conversation.py), then a py-spy profile of the gateway under the
-   50-conversation load (bench/profile.py), a separate run so the profiler does not skew the numbers;
+   against each, then one long conversation through each with Rasa profiled (bench/long_conversation.py),
+   then a py-spy profile of the gateway under the 50-conversation load (bench/profile.py), a separate run
+   so the profiler does not skew the numbers;
 5. bench/report.py renders the JSON reports.
 
     .venv/bin/python -m bench.run_all [--quick] [--duration 40] [--levels 1 10 50 100]
