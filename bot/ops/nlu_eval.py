@@ -2,12 +2,13 @@
 
 By default a held-out split: 20% of every intent is kept out of training, one NLU model is trained on the
 rest and tested on it; that costs one training instead of three and keeps `make test` inside its time
-budget. --cross-validation runs 3-fold cross-validation instead. Writes Rasa's reports under reports/nlu/
-plus summary.json / summary.md with F1 per intent, and fails when the macro F1 or any intent's F1 falls
-below the floors below (a regression gate for `make test`). Our own examples flatter us (the same hands
-wrote both halves): bot/ops/shopper_eval.py measures real shoppers' messages; `make eval-nlu` runs both.
---compare-tokenizers runs the same cross-validation with config.yml's spaCy Indonesian tokenizer and with
-Rasa's whitespace tokenizer and writes reports/nlu/tokenizers.json; docs/adr/0002-tokenizer.md records it.
+budget. --cross-validation runs 3-fold cross-validation instead. Writes Rasa's reports under
+reports/nlu/heldout/ (or cross-validation/) plus reports/nlu/summary.json / summary.md with F1 per intent,
+and fails when the macro F1 or any intent's F1 falls below the floors below (a regression gate for `make
+test`). Our own examples flatter us (the same hands wrote both halves): bot/ops/shopper_eval.py measures
+real shoppers' messages; `make eval-nlu` runs both. --compare-tokenizers runs the same cross-validation
+with config.yml's spaCy Indonesian tokenizer and with Rasa's whitespace tokenizer and writes
+reports/nlu/tokenizers.json; docs/adr/0002-tokenizer.md records it.
 """
 
 from __future__ import annotations
@@ -140,9 +141,9 @@ def main() -> None:
         return
     config = PROJECT_ROOT / "config.yml"
     if args.cross_validation:
-        summary = summarise(cross_validate(config, REPORTS))
+        summary = summarise(cross_validate(config, REPORTS / "cross-validation"))
     else:
-        summary = summarise(held_out(config, REPORTS), "held-out 20% split, seed 42")
+        summary = summarise(held_out(config, REPORTS / "heldout"), "held-out 20% split, seed 42")
     write_summary(summary)
     weak = {n: v["f1"] for n, v in summary["intents"].items() if v["f1"] < MIN_INTENT_F1}
     if summary["macro_f1"] < MIN_MACRO_F1 or weak:

@@ -109,6 +109,33 @@ def test_the_closed_loop_target_needs_equal_throughput_and_a_close_tail():
     assert report.closed_loop_target({})[2] is None
 
 
+def test_the_scaled_layout_is_reported_beside_the_single_stack():
+    def shape(gateway_msg_s: float) -> dict:
+        return {
+            "runs": [_run("gateway", 50, 900.0, 2100.0, gateway_msg_s), _run("bare", 50, 800.0, 2000.0, 15.0)]
+        }
+
+    scaled = {
+        "what": "nginx + 2 of each",
+        "healthy_after_s": 61.0,
+        "think": shape(14.0),
+        "closed_loop": shape(13.0),
+    }
+    _, measured, met = report.scaled_target(scaled)
+    assert met is True
+    assert measured.startswith("50 customers: 14.0 msg/s, p95 2100.0 ms; closed loop: 13.0 msg/s")
+    assert report.scaled_target({})[2] is None
+    section = report.scaled_section(scaled, shape(12.0), shape(11.0), 2)
+    rows = section[-1].splitlines()[2:]
+    assert [r.split(" | ")[1:3] for r in rows] == [
+        ["single stack (SQLite)", "12.0"],
+        ["scaled layout", "14.0"],
+        ["single stack (SQLite)", "11.0"],
+        ["scaled layout", "13.0"],
+    ]
+    assert report.scaled_section({}, {}, {}, 2) == []
+
+
 def test_a_long_conversation_is_small_talk_and_help_centre_questions_only():
     texts = turn_texts(200)
     assert len(texts) == 200
@@ -144,8 +171,8 @@ def test_report_renders_the_tables_and_judges_the_targets(tmp_path: Path):
         "| 50 | 110.0 / 230.0 / 276.0 | 100.0 / 200.0 / 240.0 | 1.10 | 1.15 | 35.0 | 36.0 |"
     )
     verdicts = {target: met for target, _, met in report.targets(reports)}
-    # no closed loop, no long conversation
-    assert list(verdicts.values()) == [True, False, True, None, None, None, True]
+    # no closed loop, no scaled layout, no long conversation
+    assert list(verdicts.values()) == [True, False, True, None, None, None, None, True]
     for name, data in reports.items():
         (tmp_path / f"{name}.json").write_text(json.dumps(data))
     text = report.write(tmp_path).read_text()
