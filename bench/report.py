@@ -327,11 +327,9 @@ def long_conversation_section(long: dict[str, Any]) -> list[str]:
         f"{_profile_error(prof)}: {prof.get('samples', 0)} samples of busy threads. *Attributed*: the "
         "deepest frame of Rasa's own code (rasa/, rasa_sdk/) on each stack, i.e. that function plus the "
         "libraries it calls (SQLAlchemy, numpy, our featurizer …).",
-        hot_spot_table(prof.get("attributed", [])),
-        "Inclusive (share of samples with the function anywhere on the stack):",
-        hot_spot_table(prof.get("inclusive", [])),
-        "Leaf frames (self time, any code):",
-        hot_spot_table(prof.get("leaf", [])),
+        *_hot_spot_tables(
+            prof, "inclusive", "Inclusive (share of samples with the function anywhere on the stack):"
+        ),
     ]
 
 
@@ -518,6 +516,17 @@ def _memory_section(memory: dict[str, Any], retrieval: dict[str, Any]) -> list[s
     ]
 
 
+def _hot_spot_tables(prof: dict[str, Any], second: str, caption: str) -> list[str]:
+    """A py-spy profile's attributed table, a second view of it (`second`, under `caption`) and its leaves."""
+    return [
+        hot_spot_table(prof.get("attributed", [])),
+        caption,
+        hot_spot_table(prof.get(second, [])),
+        "Leaf frames (self time, any code):",
+        hot_spot_table(prof.get("leaf", [])),
+    ]
+
+
 def _profile_section(prof: dict[str, Any]) -> list[str]:
     return [
         "## Gateway profile",
@@ -525,11 +534,9 @@ def _profile_section(prof: dict[str, Any]) -> list[str]:
         f"threads ({prof.get('idle_samples_left_out', 0)} of idle workers and the idle event loop left out). "
         "*Attributed*: the deepest frame of our code on each sampled stack (time in that function or in the "
         "libraries it calls without another of our functions in between).",
-        hot_spot_table(prof.get("attributed", [])),
-        "The same by line (the line of that function the sample was on):",
-        hot_spot_table(prof.get("attributed_lines", [])),
-        "Leaf frames (self time, any code):",
-        hot_spot_table(prof.get("leaf", [])),
+        *_hot_spot_tables(
+            prof, "attributed_lines", "The same by line (the line of that function the sample was on):"
+        ),
     ]
 
 

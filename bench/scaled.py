@@ -15,46 +15,25 @@ import os
 import secrets
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from psycopg import sql
-from sqlalchemy.engine import make_url
-
 from bench import load
 from bench.common import write_report
-from bot.ops.scaled import ensure_database
 from bot.ops.spacy_model import ensure_spacy_model
 from tests.e2e.stack import throwaway_scaled_stack
 from tests.fakes.twilio_api import FakeTwilio
+from tests.postgres import throwaway_database
 
 LEVEL = 50
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS = "redis://127.0.0.1:6379/0"
 
 
-@contextmanager
-def throwaway_database() -> Iterator[str]:
-    server = make_url(os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL") or SERVER)
-    url = server.set(drivername="postgresql+psycopg", database=f"bench_scaled_{secrets.token_hex(5)}")
-    rendered = url.render_as_string(hide_password=False)
-    ensure_database(rendered)
-    try:
-        yield rendered
-    finally:
-        admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(url.database or ""))
-            )
-
-
 def measure(warmup: float, duration: float) -> dict[str, Any]:
+    server = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL") or SERVER
     with (
-        throwaway_database() as database_url,
+        throwaway_database(server, prefix="bench_scaled") as database_url,
         tempfile.TemporaryDirectory() as tmp,
         FakeTwilio().running() as twilio,
     ):

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
 import pytest
 import redis
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy.engine import make_url
 
 from bot.config import get_settings
 from bot.ops.seed import seed_orders
@@ -22,6 +19,7 @@ from bot.services.orders import get_order_backend
 from bot.store import db
 from bot.store.migrate import upgrade
 from tests import fuzzing
+from tests.postgres import throwaway_database
 
 # The fuzz tests keep one app (and its database) across a test's examples on purpose: the property is that
 # the conversation stays usable and nothing is stored twice after everything that came before. CI runs a
@@ -105,16 +103,8 @@ def throwaway_postgres() -> Iterator[str]:
     """A new, empty database on TEST_POSTGRES_URL's server (SQLAlchemy URL, psycopg 3), dropped afterwards."""
     if not POSTGRES_SERVER:
         pytest.skip("TEST_POSTGRES_URL is not set")
-    server = make_url(POSTGRES_SERVER)
-    name = f"cs_test_{uuid.uuid4().hex[:10]}"
-    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with throwaway_database(POSTGRES_SERVER) as url:
+        yield url
 
 
 @pytest.fixture
