@@ -26,6 +26,7 @@ from bot.services.complaints import (
     extend,
     find_complaint,
     local_date,
+    near_deadline,
     record_step,
     working_days_left,
 )
@@ -34,7 +35,6 @@ from bot.store.db import session_scope
 from bot.store.models import Complaint
 
 router = APIRouter(prefix="/api/agent", tags=["complaints"], dependencies=[Depends(require_staff)])
-NEAR_DEADLINE_DAYS = 2
 
 
 class ComplaintEventPublic(BaseModel):
@@ -59,14 +59,13 @@ class ComplaintPublic(BaseModel):
     received_at: datetime
     due_date: date
     working_days_left: int
-    near_deadline: bool  # open and due within NEAR_DEADLINE_DAYS working days (or overdue)
+    near_deadline: bool  # open and due within 2 working days, or overdue (services.complaints.near_deadline)
     breached: bool
     events: list[ComplaintEventPublic]
 
 
 def _public(complaint: Complaint, today: date) -> ComplaintPublic:
     left = working_days_left(complaint, today=today)
-    is_open = complaint.status in OPEN_STATUSES
     return ComplaintPublic(
         number=complaint.number,
         status=complaint.status,
@@ -82,7 +81,7 @@ def _public(complaint: Complaint, today: date) -> ComplaintPublic:
         received_at=complaint.received_at,
         due_date=complaint.due_date,
         working_days_left=left,
-        near_deadline=is_open and left <= NEAR_DEADLINE_DAYS,
+        near_deadline=near_deadline(complaint, today=today),
         breached=complaint.breached_at is not None,
         events=[
             ComplaintEventPublic(kind=e.kind, actor=e.actor, note=e.note, created_at=e.created_at)

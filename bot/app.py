@@ -32,9 +32,11 @@ from bot.jobs import (
 )
 from bot.locks import LocalLocks, RedisLocks
 from bot.logs import configure_logging
+from bot.metrics import api as metrics_api
 from bot.production import refuse_demo_passwords
 from bot.rasa_client import RasaClient
 from bot.ratelimit import LocalRateLimiter, MessageLimits, RedisRateLimiter
+from bot.reports import api as reports_api
 from bot.request_id import RequestIdMiddleware
 from bot.router import ConversationRouter
 from bot.store.db import get_sessionmaker
@@ -128,6 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_complaints.router)
     app.include_router(api_returns.router)
     app.include_router(handoff_api.router)
+    app.include_router(reports_api.router)
+    app.include_router(metrics_api.router)
     app.include_router(handoff_socket.router)
     app.include_router(console_page.router)
     return app

@@ -11,6 +11,10 @@ class RasaUnavailable(Exception):
     """Rasa could not be reached or answered with an error; the message must be kept and apologised for."""
 
 
+class ActionServerDown(RasaUnavailable):
+    """Rasa answered nothing because its action server is down (the custom action's events are lost)."""
+
+
 class RasaClient:
     def __init__(self, http: httpx.AsyncClient, base_url: str, timeout: float) -> None:
         self._http = http

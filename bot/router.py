@@ -33,7 +33,8 @@ from bot.handoff.desk import acknowledgement, leave_queue, request_handoff, want
 from bot.handoff.states import transition
 from bot.locks import ConversationLocks, LocalLocks
 from bot.logs import conversation_context
-from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.metrics import counters as metrics
+from bot.rasa_client import ActionServerDown, RasaClient, RasaUnavailable
 from bot.sanitize import clean_json, clean_text
 from bot.services.credentials import redact_credentials
 from bot.store.models import (
@@ -43,6 +44,7 @@ from bot.store.models import (
     Direction,
     Message,
     MessageStatus,
+    utcnow,
 )
 
 _T = TypeVar("_T")
@@ -267,7 +269,10 @@ class ConversationRouter:
         if not inbound.text.strip() and inbound.reply_instead is None:  # nothing readable: ask, not Rasa
             inbound = replace(inbound, reply_instead=EMPTY_MESSAGE_TEXT)
         text = redact_credentials(inbound.text)
-        return await run_in_threadpool(self._store_inbound, inbound, text, text != inbound.text)
+        received = await run_in_threadpool(self._store_inbound, inbound, text, text != inbound.text)
+        if not received.duplicate:
+            metrics.MESSAGES_RECEIVED.labels(inbound.channel).inc()
+        return received
 
     async def answer(self, received: Received) -> RouteResult:
         """Answer one stored message, after any older one of the conversation still pending: Rasa's replies
@@ -390,6 +395,7 @@ class ConversationRouter:
             )
             assert stored is not None
             await self._delivered(conversation_id, stored)
+            metrics.observe_reply(turn.channel, turn.received_at, utcnow(), bot_replies=0)
             if left:
                 await self.announce_state(conversation_id)
             return
@@ -404,18 +410,27 @@ class ConversationRouter:
             replies.append(Reply(text=csat.THANKS_TEXT))
             author = "system"
         else:
+            unavailable: RasaUnavailable | None = None
             try:
                 raw = await self._rasa.send(conversation_id, turn.text, turn.metadata)
                 if not raw and not await self._actions_reachable():
                     # Rasa logs a failed custom action and answers nothing (rasa.core.processor: "the
                     # actions events are lost"): an outage, not a message the bot did not understand.
-                    raise RasaUnavailable(f"action server at {self._settings.action_server_base_url} is down")
+                    raise ActionServerDown(
+                        f"action server at {self._settings.action_server_base_url} is down"
+                    )
                 replies += [_reply_from_rasa(r) for r in raw]
                 if not raw:  # the policy chose to listen: a customer is never left without an answer
                     log.warning("Rasa gave no reply in conversation %s", conversation_id)
                     replies.append(Reply(text=NO_REPLY_TEXT))
+            except ActionServerDown as exc:
+                metrics.ACTION_SERVER_ERRORS.inc()
+                unavailable = exc
             except RasaUnavailable as exc:
-                log.error("bot unavailable for conversation %s: %s", conversation_id, exc)
+                metrics.RASA_ERRORS.inc()
+                unavailable = exc
+            if unavailable is not None:
+                log.error("bot unavailable for conversation %s: %s", conversation_id, unavailable)
                 replies.append(Reply(text=BOT_UNAVAILABLE_TEXT))
                 status, author = MessageStatus.bot_unavailable, "system"
         stored = await run_in_threadpool(
@@ -423,6 +438,8 @@ class ConversationRouter:
         )
         assert stored is not None  # the message being answered belongs to the conversation
         await self._delivered(conversation_id, stored)
+        bot_replies = len(stored.views) if author == "bot" else 0
+        metrics.observe_reply(turn.channel, turn.received_at, utcnow(), bot_replies=bot_replies)
 
     async def _actions_reachable(self) -> bool:
         """Whether the action server answers its health check (asked only when Rasa said nothing)."""
@@ -530,6 +547,8 @@ class ConversationRouter:
         redacted: bool
         reply_instead: str | None
         view: dict[str, Any]
+        channel: str
+        received_at: datetime
 
     def _turn(self, message_id: int) -> ConversationRouter._Turn:
         """What Rasa is sent for a stored message: its text (a picked button becomes its payload) and the
@@ -566,6 +585,8 @@ class ConversationRouter:
                 redacted=bool(payload.get("redacted")),
                 reply_instead=payload.get("reply_instead"),
                 view=message_view(message),
+                channel=conversation.channel,
+                received_at=message.created_at,
             )
 
     @staticmethod

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from bot.services.evidence import StoredEvidence
 from bot.services.orders import OrderRecord
 from bot.services.returns import submit_return
-from bot.store.models import ReturnRequest
+from bot.store.models import (
+    Complaint,
+    Conversation,
+    ConversationEvent,
+    Message,
+    ReturnRequest,
+    UnansweredQuestion,
+)
 
 PHOTO = StoredEvidence("http://media/1.jpg", "evidence/1.jpg", "image/jpeg", 120, "a" * 64)
 
@@ -35,3 +45,82 @@ def a_return(
         conversation_id=conversation_id,
         window_hours=window_hours,
     )
+
+
+class Week:
+    """Rows with explicit times, the way a week of service would have left them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def conversation(self, channel: str, brand: str | None, at: datetime) -> Conversation:
+        conversation = Conversation(channel=channel, external_id=f"{channel}-{at.timestamp()}", brand=brand)
+        self.session.add(conversation)
+        self.session.flush()
+        self.message(conversation, "customer", at)
+        self.message(conversation, "bot", at + timedelta(seconds=1))
+        return conversation
+
+    def message(self, conversation: Conversation, author: str, at: datetime) -> None:
+        direction = "in" if author == "customer" else "out"
+        self.session.add(
+            Message(
+                conversation_id=conversation.id,
+                direction=direction,
+                author=author,
+                text="…",
+                status="sent",
+                created_at=at,
+            )
+        )
+
+    def event(self, conversation: Conversation, kind: str, at: datetime, **detail: Any) -> None:
+        self.session.add(
+            ConversationEvent(
+                conversation_id=conversation.id, kind=kind, actor="system", detail=detail, created_at=at
+            )
+        )
+
+    def handoff(
+        self, conversation: Conversation, reason: str, at: datetime, *, claimed_after: timedelta | None = None
+    ) -> None:
+        self.event(conversation, "handoff_requested", at, reason=reason)
+        if claimed_after is not None:
+            self.event(conversation, "claimed", at + claimed_after, agent="dewi")
+
+    def complaint(self, number: str, received: datetime, due: date, resolved: datetime | None = None) -> None:
+        self.session.add(
+            Complaint(
+                number=number,
+                status="dijawab" if resolved else "diterima",
+                regime="pojk18",
+                form="lisan",
+                channel="whatsapp",
+                customer_name="Rina",
+                customer_phone="+6289637184520",
+                category="umum",
+                description="dana belum kembali",
+                received_at=received,
+                due_date=due,
+                resolved_at=resolved,
+            )
+        )
+
+    def a_return(self, number: str, status: str, at: datetime) -> None:
+        self.session.add(
+            ReturnRequest(
+                number=number,
+                status=status,
+                attempt=1,
+                order_id="INV/1",
+                item_sku="SKU-1",
+                item_name="Keramik",
+                quantity_reported=1,
+                description="retak",
+                channel="whatsapp",
+                created_at=at,
+            )
+        )
+
+    def unanswered(self, question: str, at: datetime) -> None:
+        self.session.add(UnansweredQuestion(question=question, channel="webchat", created_at=at))

@@ -42,6 +42,14 @@ async def console_script(request: Request) -> Response:
     )
 
 
+@router.get("/agent/reports.js", include_in_schema=False)
+async def reports_script(request: Request) -> Response:
+    """The supervisor's "Laporan" page (charts drawn as SVG in the browser)."""
+    return await serve_asset(
+        request, STATIC_DIR / "reports.js", "application/javascript; charset=utf-8", REVALIDATE
+    )
+
+
 @router.get("/agent/agent.css", include_in_schema=False)
 async def console_stylesheet(request: Request) -> Response:
     return await serve_asset(request, STATIC_DIR / "agent.css", "text/css; charset=utf-8", REVALIDATE)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bot.metrics.counters import HANDOFFS
 from bot.store.models import Agent, Conversation, ConversationEvent, utcnow
 from bot.store.models import ConversationState as S
 
@@ -88,4 +89,6 @@ def transition(
         },
     )
     session.add(event)
+    if to == S.waiting_agent:
+        HANDOFFS.labels(reason or "lainnya").inc()
     return event

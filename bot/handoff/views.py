@@ -11,12 +11,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.router import message_view
-from bot.services.complaints import working_days_left
+from bot.services.complaints import near_deadline
 from bot.services.identity import mask_phone
 from bot.services.orders import OrderServiceError, get_order_backend
 from bot.store.models import Complaint, Conversation, ConversationEvent, Message, ReturnRequest, utcnow
 
-NEAR_DEADLINE_WORKING_DAYS = 2
 TRANSCRIPT_LIMIT = 500
 
 
@@ -185,8 +184,7 @@ def customer_context(session: Session, conversation: Conversation) -> CustomerPu
                 status=t.status,
                 category=t.category,
                 due_date=t.due_date,
-                near_deadline=t.resolved_at is None
-                and working_days_left(t, today=today) <= NEAR_DEADLINE_WORKING_DAYS,
+                near_deadline=near_deadline(t, today=today),
                 extended=t.extended_at is not None,
                 breached=t.breached_at is not None,
             )

@@ -183,6 +183,17 @@ def working_days_left(complaint: Complaint, *, today: date) -> int:
     return -working_days_between(complaint.due_date, today)
 
 
+NEAR_DEADLINE_WORKING_DAYS = 2
+
+
+def near_deadline(complaint: Complaint, *, today: date) -> bool:
+    """Open and due within NEAR_DEADLINE_WORKING_DAYS working days, or overdue: the console flags it."""
+    return (
+        complaint.status in OPEN_STATUSES
+        and working_days_left(complaint, today=today) <= NEAR_DEADLINE_WORKING_DAYS
+    )
+
+
 _STATUS_TEXT = {
     "diterima": "sudah kami terima dan menunggu ditangani petugas",
     "diproses": "sedang ditangani petugas kami",

@@ -463,7 +463,8 @@
     $("login-view").hidden = true;
     $("console-view").hidden = false;
     $("me-name").textContent = (me.name || me.username) + " (" + me.username + ")";
-    document.title = "Konsol CS";
+    $("page-reports").hidden = !supervises();
+    showPage("chats");
     renderChat();
     renderCustomer();
     selectTab(view, false);
@@ -508,6 +509,35 @@
         showLogin();
       });
   });
+
+  // --- pages: the conversations, and for supervisors the reports (bot/static/reports.js) --------------------
+  function showPage(name) {
+    var reports = name === "reports" && supervises();
+    $("chats-page").hidden = reports;
+    $("reports-page").hidden = !reports;
+    $("page-chats").setAttribute("aria-pressed", reports ? "false" : "true");
+    $("page-reports").setAttribute("aria-pressed", reports ? "true" : "false");
+    document.title = reports ? "Laporan — Konsol CS" : "Konsol CS";
+    if (reports && window.CsReports) window.CsReports.load();
+  }
+
+  $("page-chats").addEventListener("click", function () {
+    showPage("chats");
+  });
+  $("page-reports").addEventListener("click", function () {
+    showPage("reports");
+  });
+
+  // What reports.js borrows: the element builder, the API client with its error handling, the labels.
+  window.CsConsole = {
+    el: el,
+    api: api,
+    complain: complain,
+    reasonLabel: reasonLabel,
+    channelLabel: channelLabel,
+    brandLabel: brandLabel,
+    wibDate: wibDate,
+  };
 
   // --- the lists -------------------------------------------------------------------------------------------
   var TABS = ["queue", "mine", "active"];

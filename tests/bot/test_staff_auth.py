@@ -72,6 +72,10 @@ def _routes(ticket: str, number: str) -> list[Route]:
     ]
 
 
+# Supervisors' routes (an agent's session gets 403: tests/bot/reports/test_overview.py).
+SUPERVISOR_ROUTES: list[Route] = [("GET", "/api/agent/reports/overview?days=7", None)]
+
+
 def _call(client: TestClient, route: Route, headers: dict[str, str]) -> Any:
     method, path, body = route
     return client.request(method, path, json=body, headers=headers)
@@ -134,7 +138,7 @@ def test_staff_apis_refuse_a_caller_without_valid_credentials(
 ) -> None:
     ticket, number = _customer_data()
     headers = credentials(staff_client)
-    for route in _routes(ticket, number):
+    for route in _routes(ticket, number) + SUPERVISOR_ROUTES:
         response = _call(staff_client, route, headers)
         assert response.status_code == 401, route
         assert ticket not in response.text, route

@@ -7,6 +7,7 @@ import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, expect
@@ -19,6 +20,7 @@ from bot.store import db
 from bot.store.models import Conversation, ReturnRequest
 from tests.browser.conftest import HANDOFF_REQUEST, SCREENSHOTS, XSS, Gateway
 from tests.browser.test_widget import open_widget, say
+from tests.factories import Week
 from tests.fakes.rasa_server import FakeRasa
 
 pytestmark = pytest.mark.browser
@@ -122,9 +124,9 @@ def console(browser: Browser, agents: None) -> Iterator[Page]:
         context.close()
 
 
-def log_in(page: Page, gateway: Gateway, password: str = AGENT_PASSWORD) -> None:
+def log_in(page: Page, gateway: Gateway, password: str = AGENT_PASSWORD, username: str = AGENT) -> None:
     page.goto(f"{gateway.url}/agent")
-    page.get_by_label("Username").fill(AGENT)
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
 
@@ -360,3 +362,85 @@ def test_the_customer_column_decides_a_return_extends_a_ticket_and_transfers(
     expect(console.locator("#chat-agent")).to_have_text("Budi")
     expect(console.locator("#composer-send")).to_be_disabled()
     expect(console.locator("#composer-hint")).to_have_text("Percakapan ini sedang ditangani agent lain.")
+
+
+def a_week_of_service(gateway: Gateway) -> None:
+    """Six days of conversations: three handed to a human (claimed after 2, 5 and 12 minutes, two rated),
+    a complaint, two returns and unanswered questions (one asked three times in different words)."""
+    now = datetime.now(UTC)
+    engine = db.make_engine(gateway.database_url)
+    try:
+        with Session(engine) as session:
+            week = Week(session)
+            waits = {1: 2, 3: 5, 5: 12}  # days ago -> minutes waited for an agent
+            for days_ago in range(1, 7):
+                start = now - timedelta(days=days_ago, hours=1)
+                conversation = week.conversation("whatsapp" if days_ago % 2 else "widget", "usahaku99", start)
+                if days_ago in waits:
+                    week.handoff(
+                        conversation,
+                        "customer_request",
+                        start,
+                        claimed_after=timedelta(minutes=waits[days_ago]),
+                    )
+                    week.message(conversation, "agent", start + timedelta(minutes=waits[days_ago] + 1))
+            for rating, days_ago in ((5, 1), (4, 3)):
+                week.event(conversation, "csat", now - timedelta(days=days_ago), rating=rating)
+            week.complaint("PGD-2612-LAP01", now - timedelta(days=2), (now + timedelta(days=5)).date())
+            week.a_return("RTR-2612-LAP01", "diajukan", now - timedelta(days=1))
+            week.a_return("RTR-2612-LAP02", "ditolak", now - timedelta(days=4))
+            for question in (
+                "alamat gudang bogor dimana",
+                "Alamat gudang Bogor dimana?",
+                "alamat gudang bogor dmn",
+            ):
+                week.unanswered(question, now - timedelta(days=1))
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def test_a_supervisor_sees_the_reports_page_with_charts_an_agent_does_not(console: Page, gateway: Gateway):
+    a_week_of_service(gateway)
+    log_in(console, gateway)  # Dewi is an agent
+    expect(console.get_by_role("button", name="Percakapan")).to_be_visible()
+    expect(console.get_by_role("button", name="Laporan")).to_be_hidden()
+    console.get_by_role("button", name="Keluar").click()
+
+    log_in(console, gateway, username="sari", password="sari-demo-123")
+    console.get_by_role("button", name="Laporan").click()
+    page = console.get_by_role("main", name="Laporan layanan")
+    expect(page).to_be_visible()
+    expect(console.locator("#chats-page")).to_be_hidden()
+    expect(page.locator("#reports-status")).to_contain_text("Periode")
+
+    conversations = page.locator('[data-kpi="conversations"] .kpi-value')
+    expect(conversations).to_have_text(re.compile(r"^\d+$"))
+    assert int(conversations.inner_text()) >= 6
+    expect(page.locator('[data-kpi="wait"] .kpi-value')).not_to_have_text("–")
+    expect(page.locator('[data-kpi="csat"] .kpi-value')).to_contain_text("/ 5")
+
+    charts = page.locator("figure.chart")
+    expect(charts).to_have_count(3)
+    expect(charts.nth(0).locator("svg[role=img]")).to_have_attribute(
+        "aria-label", re.compile("Percakapan per hari")
+    )
+    assert charts.nth(0).locator("rect.bar").count() >= 6  # one bar per day with conversations
+    assert charts.nth(2).locator("rect.bar").count() >= 3  # the days someone waited for an agent
+
+    unanswered = page.locator('[data-table="unanswered"]')
+    row = unanswered.locator("tbody tr").filter(has_text="alamat gudang bogor")
+    expect(row).to_have_count(1)
+    expect(row.locator("td").first).to_have_text("3")
+    expect(page.locator('[data-table="reasons"]')).to_contain_text("Minta CS")
+    expect(page.locator('[data-table="returns"]')).to_contain_text("Ditolak")
+    expect(page.locator('[data-table="channels"]')).to_contain_text("WhatsApp")
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    console.screenshot(path=SCREENSHOTS / "reports.png", full_page=True)
+
+    page.get_by_label("Periode").select_option("30")
+    expect(page.locator("#reports-status")).to_contain_text("Periode")
+    expect(charts.nth(0).locator("svg text.tick").first).to_be_visible()
+    console.get_by_role("button", name="Percakapan").click()
+    expect(console.locator("#chats-page")).to_be_visible()
