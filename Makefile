@@ -11,7 +11,7 @@ RASA := $(RASA_VENV)/bin/rasa
 PIP_FLAGS := --disable-pip-version-check --no-input -q
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run run-scaled test lint train index migrate seed validate test-python test-core eval-nlu eval-heldout eval-shoppers \
+.PHONY: help setup run run-scaled test lint train index export-knowledge migrate seed validate test-python test-core eval-nlu eval-heldout eval-shoppers \
         compare-tokenizers eval calibrate clean bench-whatsapp audit
 
 help:
@@ -46,6 +46,11 @@ train: setup
 # Builds the knowledge index only when the corpus, FAQ topics or encoder changed (manifest check).
 index: $(VENV)/.installed
 	$(PY) -m knowledge build
+
+# The agent console's knowledge edits (DATABASE_URL) into knowledge/faq/*.yml and data/nlu/faq.yml, for the
+# next index and training (the running stack answers with them already; docs/operations.md).
+export-knowledge: migrate
+	$(PY) -m bot.ops.export_knowledge
 
 migrate: $(VENV)/.installed
 	$(PY) -m bot.store.migrate

@@ -14,11 +14,11 @@ from actions.channel import ChannelFacts, channel_facts
 from actions.handoff import request_handoff
 from bot.config import get_settings
 from bot.services.answering import Answer, Thresholds, decide, outright_answer, platform_name
+from bot.services.knowledge_edits import current_knowledge
 from bot.services.tone import is_angry
 from bot.services.unanswered import record_unanswered
 from bot.store.db import session_scope
 from knowledge.errors import KnowledgeError
-from knowledge.service import get_knowledge
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def _asking(tracker: Tracker) -> dict[str, Any]:
     """The help centre, thresholds and context a question of this conversation is answered with."""
     backend = get_settings().knowledge_encoder
     return {
-        "kb": get_knowledge(backend),
+        "kb": current_knowledge(backend),
         "intent": (tracker.latest_message.get("intent") or {}).get("name"),
         "brand": channel_facts(tracker).brand,
         "thresholds": Thresholds.load(backend),

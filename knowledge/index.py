@@ -69,7 +69,7 @@ class KnowledgeIndex:
     passage_index: faiss.Index
 
 
-def _flat(vectors: np.ndarray) -> faiss.Index:
+def flat_index(vectors: np.ndarray) -> faiss.Index:
     # Inner product equals cosine similarity on the encoders' normalised vectors.
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
@@ -117,9 +117,9 @@ def build(encoder: Encoder) -> KnowledgeIndex:
         topics,
         chunks,
         np.array(owners, dtype=np.int32),
-        _flat(question_vectors),
-        _flat(qa_vectors),
-        _flat(passage_vectors),
+        flat_index(question_vectors),
+        flat_index(qa_vectors),
+        flat_index(passage_vectors),
     )
 
 

@@ -10,7 +10,8 @@ the baseline the dense backends are measured against.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import faiss
@@ -18,7 +19,7 @@ import numpy as np
 
 from knowledge.encoders import Encoder
 from knowledge.faq import FaqTopic, load_topics
-from knowledge.index import KnowledgeIndex, passage_text
+from knowledge.index import KnowledgeIndex, flat_index, passage_text
 from knowledge.ingest import Passage, passages
 from knowledge.lexical import BM25
 
@@ -114,6 +115,42 @@ class KnowledgeBase:
             dense=(index, encoder),
             fusion=fusion,
         )
+
+    def with_topics(self, topics: Sequence[FaqTopic]) -> KnowledgeBase:
+        """The same passages with these FAQ topics (the files with the console's edits applied): vectors of
+        questions and answers already in the index are reused, only new or changed texts are encoded."""
+        if self._dense is None:
+            return KnowledgeBase(
+                list(topics), self.passages, backend=self.backend, build_seconds=0.0, fusion=self.fusion
+            )
+        started = time.monotonic()
+        index, encoder = self._dense
+        question_vectors, qa_vectors, _ = self._vectors
+        rows = [text for t in self.topics for text in (t.question, *t.examples)]
+        assert len(rows) == len(question_vectors)
+        known = dict(zip(rows, question_vectors, strict=True))
+        known_qa = {(t.question, t.answer): qa_vectors[i] for i, t in enumerate(self.topics)}
+        texts = [text for t in topics for text in (t.question, *t.examples)]
+        owners = [i for i, t in enumerate(topics) for _ in (t.question, *t.examples)]
+        new_texts = list(dict.fromkeys(t for t in texts if t not in known))
+        if new_texts:
+            known.update(zip(new_texts, encoder.encode_queries(new_texts), strict=True))
+        new_qa = [(t.question, t.answer) for t in topics if (t.question, t.answer) not in known_qa]
+        if new_qa:
+            vectors = encoder.encode_passages([f"{q}\n{a}" for q, a in new_qa])
+            known_qa.update(zip(new_qa, vectors, strict=True))
+        edited = KnowledgeIndex(
+            replace(index.manifest, topics=len(topics), question_vectors=len(texts)),
+            list(topics),
+            self.passages,
+            np.array(owners, dtype=np.int32),
+            flat_index(np.stack([known[t] for t in texts])),
+            flat_index(np.stack([known_qa[(t.question, t.answer)] for t in topics])),
+            index.passage_index,
+        )
+        kb = KnowledgeBase.dense_hybrid(edited, encoder, self.fusion)
+        kb.build_seconds = round(time.monotonic() - started, 2)
+        return kb
 
     @classmethod
     def lexical_only(cls) -> KnowledgeBase:

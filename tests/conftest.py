@@ -15,6 +15,7 @@ from hypothesis import settings as hypothesis_settings
 
 from bot.config import get_settings
 from bot.ops.seed import seed_orders
+from bot.services.knowledge_edits import live_knowledge
 from bot.services.orders import get_order_backend
 from bot.store import db
 from bot.store.migrate import upgrade
@@ -68,7 +69,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def reset_caches() -> None:
-    for cached in (get_settings, db.get_engine, db.get_sessionmaker, get_order_backend):
+    for cached in (get_settings, db.get_engine, db.get_sessionmaker, get_order_backend, live_knowledge):
         cached.cache_clear()
 
 

@@ -122,5 +122,13 @@ class Week:
             )
         )
 
-    def unanswered(self, question: str, at: datetime) -> None:
-        self.session.add(UnansweredQuestion(question=question, channel="webchat", created_at=at))
+    def unanswered(self, question: str, at: datetime, *, handled: bool = False) -> None:
+        self.session.add(
+            UnansweredQuestion(
+                question=question,
+                channel="webchat",
+                created_at=at,
+                handled_at=at + timedelta(hours=1) if handled else None,
+                handled_topic="cs_jam_buka" if handled else None,
+            )
+        )

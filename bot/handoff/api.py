@@ -23,11 +23,11 @@ from bot.handoff.states import IllegalTransition
 from bot.handoff.views import ConversationDetail, ConversationSummary, Note, detail, summary
 from bot.router import Reply
 from bot.services.answering import platform_name
+from bot.services.knowledge_edits import current_knowledge
 from bot.store.db import session_scope
 from bot.store.models import Agent, Conversation
 from bot.store.models import ConversationState as S
 from knowledge.errors import KnowledgeError
-from knowledge.service import get_knowledge
 
 router = APIRouter(prefix="/api/agent", tags=["agent console"])
 
@@ -329,7 +329,7 @@ async def canned(
     if len(q.strip()) < 2:
         return []
     try:
-        kb = await run_in_threadpool(get_knowledge, settings.knowledge_encoder)
+        kb = await run_in_threadpool(current_knowledge, settings.knowledge_encoder)
         hits = await run_in_threadpool(kb.search, q, 8, None)
     except KnowledgeError as exc:
         raise HTTPException(503, f"knowledge index unavailable: {exc}") from exc

@@ -41,6 +41,7 @@ class UnansweredGroupPublic(BaseModel):
     question: str  # the most frequent wording
     count: int
     variants: list[str]
+    ids: list[int]  # the unanswered questions' ids (a fix from the console marks them handled)
 
 
 class ComplaintsPublic(BaseModel):

@@ -9,6 +9,8 @@ Definitions (docs/operations.md repeats them for the people reading the numbers)
   after it is `still_waiting`;
 - first response: from a claim to that agent's first message in the conversation;
 - CSAT: the `csat` ratings given in the period (bot/handoff/csat.py);
+- unanswered: questions the help centre could not answer and no supervisor has fixed from the console yet,
+  grouped by similarity (bot/reports/unanswered_groups.py);
 - complaints and returns: those received in the period, with their state now; a complaint is on time when
   it was answered by its due date, breached when it was answered late or is open past its due date;
 - days are Jakarta calendar days (WIB), the unit a CS team plans in.
@@ -17,6 +19,7 @@ Definitions (docs/operations.md repeats them for the people reading the numbers)
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -130,28 +133,33 @@ def _handoffs(session: Session, since: datetime, until: datetime) -> list[_Hando
 
 def _first_responses(session: Session, since: datetime, until: datetime) -> list[float]:
     claims = list(
-        session.scalars(
-            select(ConversationEvent).where(
+        session.execute(
+            select(ConversationEvent.conversation_id, ConversationEvent.created_at).where(
                 ConversationEvent.kind.in_(("claimed", "transferred")),
                 ConversationEvent.created_at >= since,
                 ConversationEvent.created_at < until,
             )
         )
     )
+    if not claims:
+        return []
+    replies: dict[int, list[datetime]] = defaultdict(list)
+    for conversation_id, at in session.execute(
+        select(Message.conversation_id, Message.created_at)
+        .where(
+            Message.conversation_id.in_({c.conversation_id for c in claims}),
+            Message.author == "agent",
+            Message.created_at >= min(c.created_at for c in claims),
+        )
+        .order_by(Message.id)
+    ):
+        replies[conversation_id].append(at)
     seconds = []
-    for claim in claims:
-        first = session.scalars(
-            select(Message.created_at)
-            .where(
-                Message.conversation_id == claim.conversation_id,
-                Message.author == "agent",
-                Message.created_at >= claim.created_at,
-            )
-            .order_by(Message.id)
-            .limit(1)
-        ).first()
-        if first is not None:
-            seconds.append((first - claim.created_at).total_seconds())
+    for conversation_id, claimed_at in claims:
+        times = replies[conversation_id]
+        first = bisect_left(times, claimed_at)
+        if first < len(times):
+            seconds.append((times[first] - claimed_at).total_seconds())
     return seconds
 
 
@@ -204,17 +212,26 @@ def _returns(session: Session, since: datetime, until: datetime) -> dict[str, in
 
 
 def _unanswered(session: Session, since: datetime, until: datetime) -> list[dict[str, Any]]:
-    questions = list(
-        session.scalars(
-            select(UnansweredQuestion.question)
-            .where(UnansweredQuestion.created_at >= since, UnansweredQuestion.created_at < until)
-            .order_by(UnansweredQuestion.id.desc())
-            .limit(2000)
+    """The largest groups of questions nobody has answered from the console yet, with their row ids (what
+    a fix from the console marks as handled)."""
+    rows = session.execute(
+        select(UnansweredQuestion.id, UnansweredQuestion.question)
+        .where(
+            UnansweredQuestion.created_at >= since,
+            UnansweredQuestion.created_at < until,
+            UnansweredQuestion.handled_at.is_(None),
         )
-    )
+        .order_by(UnansweredQuestion.id.desc())
+        .limit(2000)
+    ).all()
     return [
-        {"question": group.example, "count": group.count, "variants": group.variants[:5]}
-        for group in group_questions(questions)[:TOP_UNANSWERED]
+        {
+            "question": group.example,
+            "count": group.count,
+            "variants": group.variants[:5],
+            "ids": sorted(rows[i].id for i in group.members),
+        }
+        for group in group_questions([row.question for row in rows])[:TOP_UNANSWERED]
     ]
 
 

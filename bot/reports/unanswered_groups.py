@@ -26,6 +26,7 @@ class QuestionGroup:
     example: str  # the most frequent wording
     count: int = 0
     variants: list[str] = field(default_factory=list)  # other wordings, most frequent first
+    members: list[int] = field(default_factory=list)  # positions of its questions in the input list
     _terms: dict[str, float] = field(default_factory=dict, repr=False)
     _norm: float = field(default=0.0, repr=False)
 
@@ -46,11 +47,13 @@ def group_questions(questions: list[str], *, similar: float = SIMILAR) -> list[Q
     """Groups of similar questions, largest first (ties: the order the wordings were first seen)."""
     wordings: Counter[str] = Counter()
     shown: dict[str, str] = {}
-    for question in questions:
+    positions: dict[str, list[int]] = {}
+    for position, question in enumerate(questions):
         key = _SPACE.sub(" ", question.strip().lower())
         if key:
             wordings[key] += 1
             shown.setdefault(key, _SPACE.sub(" ", question.strip()))
+            positions.setdefault(key, []).append(position)
     documents = Counter(term for key in wordings for term in set(tokens(key)))
     idf = {term: math.log((1 + len(wordings)) / (1 + df)) + 1 for term, df in documents.items()}
     groups: list[QuestionGroup] = []
@@ -58,8 +61,10 @@ def group_questions(questions: list[str], *, similar: float = SIMILAR) -> list[Q
         terms, norm = _weighted(key, idf)
         home = next((g for g in groups if _cosine(terms, norm, g._terms, g._norm) >= similar), None)
         if home is None:
-            groups.append(QuestionGroup(example=shown[key], count=count, _terms=terms, _norm=norm))
+            home = QuestionGroup(example=shown[key], _terms=terms, _norm=norm)
+            groups.append(home)
         else:
-            home.count += count
             home.variants.append(shown[key])
+        home.count += count
+        home.members += positions[key]
     return sorted(groups, key=lambda g: -g.count)

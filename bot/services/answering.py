@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -158,9 +158,15 @@ def _plain(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-@cache
+_suggested: weakref.WeakKeyDictionary[KnowledgeBase, dict[str, FaqTopic]] = weakref.WeakKeyDictionary()
+
+
 def _suggested_topics(kb: KnowledgeBase) -> dict[str, FaqTopic]:
-    return {_plain(suggestion(t).payload): t for t in kb.topics}
+    """The "did you mean" payloads of this knowledge base's topics (kept as long as the knowledge base is:
+    an edited one replaces it)."""
+    if kb not in _suggested:
+        _suggested[kb] = {_plain(suggestion(t).payload): t for t in kb.topics}
+    return _suggested[kb]
 
 
 def _suggestions(kb: KnowledgeBase, hits: list[SearchHit], bar: float) -> tuple[Suggestion, ...]:

@@ -388,7 +388,8 @@
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
-    return fetch(API + path, init).then(
+    // "/reports/…" is under /api/agent; a full "/api/…" path (the knowledge API) is used as it is.
+    return fetch(path.indexOf("/api/") === 0 ? path : API + path, init).then(
       function (response) {
         return response.text().then(function (raw) {
           var data = null;
@@ -536,7 +537,13 @@
     reasonLabel: reasonLabel,
     channelLabel: channelLabel,
     brandLabel: brandLabel,
+    brands: BRANDS,
+    wib: wib,
     wibDate: wibDate,
+    openDialog: openDialog,
+    submitDialog: submitDialog,
+    dialogError: dialogError,
+    showNotice: showNotice,
   };
 
   // --- the lists -------------------------------------------------------------------------------------------

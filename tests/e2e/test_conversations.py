@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import httpx
@@ -205,3 +206,28 @@ def test_a_pinned_platform_holds_for_the_whole_conversation(gateway):
     if chat.buttons:  # "did you mean": the options come from the pinned platform only
         reply = chat.say(chat.buttons[0]["payload"])
     assert "Sumber: S&K Penjualan Online Perhutani" in reply
+
+
+def test_a_topic_written_in_the_console_answers_customers_within_a_minute(gateway):
+    """Issue 18's promise end to end: the action server (another process) answers with a topic the
+    gateway stored, without a restart, a new index or a retraining."""
+    question = "alamat gudang aksestoko di bogor dimana ya kak"
+    chat = Chat(gateway, metadata={"brand": "aksestoko"})
+    assert "Tim CS" not in chat.say(question)
+    created = gateway.post(
+        "/api/knowledge/topics",
+        json={
+            "question": "Di mana alamat gudang AksesToko di Bogor?",
+            "answer": "Gudang AksesToko di Bogor ada di Jl. Contoh No. 1, Kak.",
+            "brand": "aksestoko",
+            "phrasings": ["gudang aksestoko bogor dmn"],
+        },
+        headers={"Authorization": f"Bearer {API_TOKEN}"},
+    )
+    assert created.status_code == 201, created.text
+    deadline = time.monotonic() + 60
+    while "Sumber: Tim CS" not in (reply := Chat(gateway, metadata={"brand": "aksestoko"}).say(question)):
+        assert time.monotonic() < deadline, reply
+        time.sleep(2)
+    assert "Gudang AksesToko di Bogor ada di Jl. Contoh No. 1, Kak." in reply
+    assert "Sumber: Tim CS (Integrasi)" in reply  # the integrator token's name as the author

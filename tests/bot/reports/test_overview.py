@@ -68,6 +68,7 @@ def week(database_url: str) -> None:
             w.unanswered(question, UNTIL - DAY)
         w.unanswered("bisa kirim ke luar negeri?", UNTIL - DAY)
         w.unanswered("jam buka toko offline", UNTIL - 9 * DAY)
+        w.unanswered("jam buka toko offline?", UNTIL - DAY, handled=True)  # a supervisor answered it
 
 
 def test_overview_of_a_seeded_week(week: None) -> None:
@@ -96,8 +97,13 @@ def test_overview_of_a_seeded_week(week: None) -> None:
     assert report["complaints"] == {"opened": 4, "answered_on_time": 1, "breached": 2, "open": 2}
     assert report["returns_by_state"] == {"diajukan": 2, "ditolak": 1}
     assert report["top_unanswered"] == [
-        {"question": "cara bayar pakai qris gimana", "count": 3, "variants": ["bayar pakai qris gmn"]},
-        {"question": "bisa kirim ke luar negeri?", "count": 1, "variants": []},
+        {
+            "question": "cara bayar pakai qris gimana",
+            "count": 3,
+            "variants": ["bayar pakai qris gmn"],
+            "ids": [1, 2, 3],
+        },
+        {"question": "bisa kirim ke luar negeri?", "count": 1, "variants": [], "ids": [4]},
     ]
 
     assert report["by_channel"]["whatsapp"] == {
