@@ -1,7 +1,7 @@
 """Staff API for complaint tickets under /api/agent/complaints, and the quarterly report as CSV.
 
-Authenticated with the integrator token (GATEWAY_API_TOKEN) until agent accounts exist (issue 6); the
-acting agent's name is recorded in the ticket's history.
+For a console session or the integrator token (GATEWAY_API_TOKEN); the ticket's history names who acted:
+the logged-in agent, or the integration (bot.deps.acting_as).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from bot.deps import RouterDep, require_staff
+from bot.deps import RouterDep, StaffDep, acting_as, require_staff
 from bot.router import Reply
 from bot.services.complaint_report import complaint_report
 from bot.services.complaints import (
@@ -130,7 +130,9 @@ async def get_complaint(number: str) -> ComplaintPublic:
 
 class StepRequest(BaseModel):
     step: Literal["assigned", "answered", "closed", "extended"]
-    agent: str = Field(min_length=1, max_length=50)
+    # Ignored for a console session (its own agent acts; another name is refused with 403); with the
+    # integrator token, the person the integration acts for (recorded as "integrasi:<agent>").
+    agent: str | None = Field(default=None, min_length=1, max_length=50)
     note: str | None = Field(default=None, max_length=4000)
 
 
@@ -139,10 +141,9 @@ _TOLD_STEPS = ("extended", "answered", "closed")
 UPDATE_INTRO = "Kabar terbaru untuk pengaduan Kakak:\n"
 
 
-def _step(number: str, request: StepRequest) -> tuple[ComplaintPublic, str | None, str]:
+def _step(number: str, request: StepRequest, actor: str) -> tuple[ComplaintPublic, str | None, str]:
     with session_scope() as session:
         complaint = _find(session, number)
-        actor = f"agent:{request.agent}"
         try:
             if request.step == "extended":
                 extend(session, complaint, reason=request.note or "", actor=actor)
@@ -155,10 +156,12 @@ def _step(number: str, request: StepRequest) -> tuple[ComplaintPublic, str | Non
 
 
 @router.post("/complaints/{number}/steps", response_model=ComplaintPublic)
-async def add_step(number: str, request: StepRequest, router_: RouterDep) -> ComplaintPublic:
+async def add_step(number: str, request: StepRequest, router_: RouterDep, staff: StaffDep) -> ComplaintPublic:
     """Assign, answer, close, or extend (once, `note` is the reason the customer is told). The customer
-    hears of an extension, an answer and the closing on their own channel."""
-    public, conversation_id, text = await run_in_threadpool(_step, number, request)
+    hears of an extension, an answer and the closing on their own channel. The history names the logged-in
+    agent (or the integration)."""
+    actor = acting_as(staff, request.agent)
+    public, conversation_id, text = await run_in_threadpool(_step, number, request, actor)
     await router_.send_to_customer(conversation_id, "agent", [Reply(text=text)])
     return public
 

@@ -1,6 +1,7 @@
 """Staff API for damaged-goods returns under /api/agent/returns: list, detail, decide, complete.
 
-Authenticated with the integrator token (GATEWAY_API_TOKEN) until agent accounts exist (issue 6).
+For a console session or the integrator token (GATEWAY_API_TOKEN); the history names who acted: the
+logged-in agent, or the integration (bot.deps.acting_as).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from bot.deps import RouterDep, require_staff
+from bot.deps import RouterDep, StaffDep, acting_as, require_staff
 from bot.router import Reply
 from bot.services.identity import mask_phone
 from bot.services.returns import (
@@ -136,9 +137,17 @@ async def get_return(number: str) -> ReturnPublic:
     return await run_in_threadpool(_get, number)
 
 
+AGENT_FIELD = Field(
+    default=None,
+    min_length=1,
+    max_length=50,
+    description="ignored for a console session (another name is refused); the integration's person",
+)
+
+
 class DecisionRequest(BaseModel):
     approve: bool
-    agent: str = Field(min_length=1, max_length=50)
+    agent: str | None = AGENT_FIELD
     outcome: Literal["kirim_ulang", "potong_invoice"] | None = None
     accepted_quantity: int | None = Field(default=None, ge=1, le=100_000)
     reason: str | None = Field(default=None, max_length=2000)
@@ -147,7 +156,7 @@ class DecisionRequest(BaseModel):
 Outcome = tuple[ReturnPublic, str | None, str]  # the request, its conversation, what the customer is told
 
 
-def _decide(number: str, body: DecisionRequest) -> Outcome:
+def _decide(number: str, body: DecisionRequest, actor: str) -> Outcome:
     with session_scope() as session:
         request = _find(session, number)
         try:
@@ -155,7 +164,7 @@ def _decide(number: str, body: DecisionRequest) -> Outcome:
                 session,
                 request,
                 approve=body.approve,
-                actor=f"agent:{body.agent}",
+                actor=actor,
                 reason=body.reason,
                 outcome=body.outcome,
                 accepted_quantity=body.accepted_quantity,
@@ -166,31 +175,36 @@ def _decide(number: str, body: DecisionRequest) -> Outcome:
 
 
 @router.post("/returns/{number}/decision", response_model=ReturnPublic)
-async def decide_return(number: str, body: DecisionRequest, router_: RouterDep) -> ReturnPublic:
+async def decide_return(
+    number: str, body: DecisionRequest, router_: RouterDep, staff: StaffDep
+) -> ReturnPublic:
     """Approve (with outcome and accepted quantity ≤ reported) or reject (with a reason); the customer
-    is told on their own channel."""
-    public, conversation_id, text = await run_in_threadpool(_decide, number, body)
+    is told on their own channel. The history names the logged-in agent (or the integration)."""
+    actor = acting_as(staff, body.agent)
+    public, conversation_id, text = await run_in_threadpool(_decide, number, body, actor)
     await router_.send_to_customer(conversation_id, "agent", [Reply(text=text)])
     return public
 
 
 class CompleteRequest(BaseModel):
-    agent: str = Field(min_length=1, max_length=50)
+    agent: str | None = AGENT_FIELD
 
 
-def _complete(number: str, body: CompleteRequest) -> Outcome:
+def _complete(number: str, actor: str) -> Outcome:
     with session_scope() as session:
         request = _find(session, number)
         try:
-            complete(session, request, actor=f"agent:{body.agent}")
+            complete(session, request, actor=actor)
         except ReturnNotAllowed as exc:
             raise HTTPException(409, exc.reason) from exc
         return _public(request), request.conversation_id, UPDATE_INTRO + describe_return(request)
 
 
 @router.post("/returns/{number}/complete", response_model=ReturnPublic)
-async def complete_return(number: str, body: CompleteRequest, router_: RouterDep) -> ReturnPublic:
+async def complete_return(
+    number: str, body: CompleteRequest, router_: RouterDep, staff: StaffDep
+) -> ReturnPublic:
     """The replacement arrived or the invoice was cut: the return is done (and the customer told)."""
-    public, conversation_id, text = await run_in_threadpool(_complete, number, body)
+    public, conversation_id, text = await run_in_threadpool(_complete, number, acting_as(staff, body.agent))
     await router_.send_to_customer(conversation_id, "agent", [Reply(text=text)])
     return public

@@ -115,6 +115,17 @@ async def require_staff(
 StaffDep = Annotated[Staff, Depends(require_staff)]
 
 
+def acting_as(staff: Staff, named: str | None) -> str:
+    """Who a history entry (a complaint step, a return decision) names as the actor: a console session's own
+    agent, whatever the body says (naming another agent is refused: POJK 18/2018's history must show who
+    really acted); for the integrator token the integration, with the person it says it acts for."""
+    if staff.agent_id is not None:
+        if named and named != staff.username:
+            raise HTTPException(403, "an agent records steps under their own name only")
+        return staff.label
+    return f"integrasi:{named}" if named else "integrasi"
+
+
 def require_supervisor(staff: StaffDep) -> Staff:
     if not staff.is_supervisor:
         raise HTTPException(403, "supervisors only")

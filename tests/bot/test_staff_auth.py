@@ -186,3 +186,35 @@ def test_a_blank_integrator_token_is_no_token(database_url: str) -> None:
         for route in _routes(ticket, number):
             assert _call(client, route, {"Authorization": "Bearer "}).status_code == 401, route
     _unchanged(ticket, number)
+
+
+def test_an_agent_records_steps_under_their_own_name_only(staff_client: TestClient) -> None:
+    """The audit trail names who really acted: the session's agent. Dewi naming Budi is refused and changes
+    nothing; without a name, or with her own, the step is hers."""
+    ticket, number = _customer_data()
+    dewi = Console(staff_client.app, "dewi", "dewi-demo-123")
+    as_budi = [
+        ("POST", f"/api/agent/complaints/{ticket}/steps", {"step": "assigned", "agent": "budi"}),
+        ("POST", f"/api/agent/returns/{number}/decision", {**APPROVAL, "agent": "budi"}),
+        ("POST", f"/api/agent/returns/{number}/complete", {"agent": "budi"}),
+    ]
+    for route in as_budi:
+        response = _call(dewi.client, route, {"X-CSRF-Token": dewi.csrf})
+        assert response.status_code == 403, route
+    _unchanged(ticket, number)
+
+    step = _call(
+        dewi.client,
+        ("POST", f"/api/agent/complaints/{ticket}/steps", {"step": "assigned"}),
+        {"X-CSRF-Token": dewi.csrf},
+    )
+    assert step.json()["events"][-1]["actor"] == "agent:dewi"
+    decision = _call(
+        dewi.client, ("POST", f"/api/agent/returns/{number}/decision", APPROVAL), {"X-CSRF-Token": dewi.csrf}
+    )
+    assert decision.status_code == 200
+    with db.session_scope() as session:
+        assert [(e.kind, e.actor) for e in find_return(session, number).events][-1] == (
+            "dikirim_ulang",
+            "agent:dewi",
+        )
