@@ -41,7 +41,6 @@ _AKSESTOKO_MEANING = {
     "Finished": "barang sudah sampai di tempat tujuan.",
 }
 
-KNOWN_STATUSES = frozenset(_USAHAKU_MEANING) | frozenset(_AKSESTOKO_MEANING)
 TWO_DAYS = timedelta(hours=48)
 THREE_DAYS = timedelta(hours=72)
 

@@ -237,17 +237,6 @@ def complete(session: Session, request: ReturnRequest, *, actor: str) -> ReturnR
     return request
 
 
-def open_requests_for(session: Session, phone: str) -> list[ReturnRequest]:
-    return list(
-        session.scalars(
-            select(ReturnRequest)
-            .where(ReturnRequest.customer_phone == phone)
-            .order_by(ReturnRequest.id.desc())
-            .limit(5)
-        )
-    )
-
-
 _STATUS_TEXT = {
     "diajukan": "sedang diperiksa oleh penjual/distributor",
     "ditolak": "ditolak",
