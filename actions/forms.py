@@ -12,7 +12,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.knowledge import answer_digression, answer_inside_request
 from bot.services.identity import check_contact
-from bot.services.orders import OrderBackendUnavailable, OrderRecord, extract_order_id, get_order_backend
+from bot.services.order_records import OrderBackendUnavailable, OrderRecord
+from bot.services.orders import extract_order_id, get_order_backend
 
 GREETING_MAX_WORDS = 4
 GREETING_TEXT = "Halo juga, Kak! 😊"

@@ -14,13 +14,9 @@ from actions.channel import channel_facts
 from actions.forms import FormWithDigressions, contact_matches, order_from_answer, owner_checked_slots
 from bot.services import clock
 from bot.services.identity import is_owner_phone, normalize_phone
+from bot.services.order_records import OrderBackendUnavailable, OrderRecord
 from bot.services.order_status import explain_status
-from bot.services.orders import (
-    OrderBackendUnavailable,
-    OrderRecord,
-    extract_order_id,
-    get_order_backend,
-)
+from bot.services.orders import extract_order_id, get_order_backend
 from bot.services.timefmt import format_wib
 
 log = logging.getLogger(__name__)

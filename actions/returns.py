@@ -25,12 +25,8 @@ from bot.services.evidence import (
 )
 from bot.services.identity import is_owner_phone, normalize_phone
 from bot.services.numbers import number_pattern
-from bot.services.orders import (
-    ORDER_ID_PATTERN,
-    OrderBackendUnavailable,
-    OrderRecord,
-    get_order_backend,
-)
+from bot.services.order_records import OrderBackendUnavailable, OrderRecord
+from bot.services.orders import ORDER_ID_PATTERN, get_order_backend
 from bot.services.returns import (
     ReturnNotAllowed,
     check_eligibility,

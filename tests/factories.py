@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.services.evidence import StoredEvidence
-from bot.services.orders import OrderRecord
+from bot.services.order_records import OrderRecord
 from bot.services.returns import submit_return
 from bot.store.models import (
     Complaint,

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from bot.router import message_view
 from bot.services.complaints import near_deadline
 from bot.services.identity import mask_phone
-from bot.services.orders import OrderServiceError, get_order_backend
+from bot.services.order_records import OrderServiceError
+from bot.services.orders import get_order_backend
 from bot.store.models import Complaint, Conversation, ConversationEvent, Message, ReturnRequest, utcnow
 
 TRANSCRIPT_LIMIT = 500

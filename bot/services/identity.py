@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from bot.services.orders import OrderRecord
+from bot.services.order_records import OrderRecord
 
 EMAIL_PATTERN = re.compile(r"[A-Z0-9._%+\-]+@[A-Z0-9.\-]+\.[A-Z]{2,}", re.IGNORECASE)
 # Digits with the separators people type in phone numbers: "+62 812-3456-7890", "0812 3456 7890".

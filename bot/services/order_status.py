@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.services.orders import OrderRecord
+from bot.services.order_records import OrderRecord
 from bot.services.timefmt import format_wib
 
 

@@ -1,17 +1,17 @@
-"""Order lookup: the order-backend interface, the SQL backend and order-ID parsing."""
+"""Order lookup: the SQL backend, the choice of backend and order-ID parsing (the records and the backend
+interface: order_records.py)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.config import get_settings
+from bot.services.order_records import OrderBackend, OrderLine, OrderRecord
+from bot.services.orders_http import HttpOrderBackend
 from bot.store.db import get_sessionmaker
 from bot.store.models import Order
 
@@ -26,55 +26,6 @@ ORDER_ID_PATTERN = re.compile(
 # A token a customer might type as an order number in another format: letters/digits with / or -,
 # at least 4 characters and at least one digit. Used only when the message is (almost) just that token.
 _LOOSE_ID = re.compile(r"^[#:\s]*([A-Z0-9][A-Z0-9/\-]{2,38}[A-Z0-9])[\s.!?]*$", re.IGNORECASE)
-
-
-class OrderServiceError(Exception):
-    """Base of the order service's errors."""
-
-
-class OrderBackendUnavailable(OrderServiceError):
-    """The order system could not be reached or answered nonsense; the caller should apologise and retry."""
-
-
-@dataclass(frozen=True)
-class OrderLine:
-    sku: str
-    name: str
-    quantity: int
-    unit_price: int
-
-
-@dataclass(frozen=True)
-class OrderRecord:
-    id: str
-    brand: str
-    status: str
-    customer_name: str
-    customer_phone: str
-    customer_email: str | None
-    courier: str | None
-    courier_service: str | None
-    resi: str | None
-    city: str | None
-    created_at: datetime
-    paid_at: datetime | None
-    processed_at: datetime | None
-    shipped_at: datetime | None
-    delivered_at: datetime | None
-    completed_at: datetime | None
-    cancelled_at: datetime | None
-    cancel_reason: str | None
-    items: tuple[OrderLine, ...]
-
-
-class OrderBackend(Protocol):
-    def get_order(self, order_id: str) -> OrderRecord | None:
-        """The order, or None when the ID is unknown. Raises OrderBackendUnavailable."""
-        ...
-
-    def recent_orders(self, phone: str, limit: int = 5) -> list[OrderRecord]:
-        """The newest orders placed with this E.164 phone number."""
-        ...
 
 
 def extract_order_id(text: str | None) -> str | None:
@@ -147,8 +98,6 @@ def get_order_backend() -> OrderBackend:
     """The backend ORDERS_BACKEND names: `sql` (our tables, the default) or `http` (ORDERS_API_URL)."""
     settings = get_settings()
     if settings.orders_backend == "http":
-        from bot.services.orders_http import HttpOrderBackend  # identity imports this module
-
         return HttpOrderBackend(
             str(settings.orders_api_url),
             token=settings.orders_api_token.get_secret_value() if settings.orders_api_token else None,

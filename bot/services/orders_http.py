@@ -19,7 +19,7 @@ import httpx
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from bot.services.identity import normalize_phone
-from bot.services.orders import OrderBackendUnavailable, OrderLine, OrderRecord
+from bot.services.order_records import OrderBackendUnavailable, OrderLine, OrderRecord
 
 log = logging.getLogger(__name__)
 

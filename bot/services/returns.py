@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.services.evidence import StoredEvidence
 from bot.services.numbers import insert_numbered, readable_number
-from bot.services.orders import OrderLine, OrderRecord
+from bot.services.order_records import OrderLine, OrderRecord
 from bot.services.timefmt import JAKARTA
 from bot.store.models import ReturnEvent, ReturnEvidence, ReturnRequest, utcnow
 

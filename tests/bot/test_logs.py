@@ -21,7 +21,7 @@ from bot.logs import (
     request_id_var,
 )
 from bot.request_id import RequestIdMiddleware
-from bot.services.orders import OrderBackendUnavailable
+from bot.services.order_records import OrderBackendUnavailable
 from bot.services.orders_http import HttpOrderBackend
 from bot.store.db import make_engine
 

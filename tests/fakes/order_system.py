@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from bot.services.orders import OrderRecord
+from bot.services.order_records import OrderRecord
 
 
 def order_json(record: OrderRecord) -> dict[str, Any]:

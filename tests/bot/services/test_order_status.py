@@ -1,8 +1,8 @@
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from bot.services.order_records import OrderRecord
 from bot.services.order_status import AKSESTOKO_SOURCE, USAHAKU_SOURCE, explain_status
-from bot.services.orders import OrderRecord
 from bot.services.timefmt import format_rupiah, format_wib
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # Monday 10.00 WIB

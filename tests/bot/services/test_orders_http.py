@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.services.orders import OrderBackendUnavailable, OrderLine, OrderRecord, get_order_backend
+from bot.services.order_records import OrderBackendUnavailable, OrderLine, OrderRecord
+from bot.services.orders import get_order_backend
 from bot.services.orders_http import HttpOrderBackend
 from tests.conftest import reset_caches
 from tests.fakes.order_system import FakeOrderSystem, order_json
