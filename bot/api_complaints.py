@@ -21,7 +21,6 @@ from bot.router import Reply
 from bot.services.complaint_report import complaint_report
 from bot.services.complaints import (
     OPEN_STATUSES,
-    ComplaintError,
     describe_complaint,
     extend,
     find_complaint,
@@ -144,13 +143,10 @@ UPDATE_INTRO = "Kabar terbaru untuk pengaduan Kakak:\n"
 def _step(number: str, request: StepRequest, actor: str) -> tuple[ComplaintPublic, str | None, str]:
     with session_scope() as session:
         complaint = _find(session, number)
-        try:
-            if request.step == "extended":
-                extend(session, complaint, reason=request.note or "", actor=actor)
-            else:
-                record_step(session, complaint, kind=request.step, actor=actor, note=request.note)
-        except ComplaintError as exc:
-            raise HTTPException(409, str(exc)) from exc
+        if request.step == "extended":  # a ComplaintError is 409 with its sentence (bot/errors.py)
+            extend(session, complaint, reason=request.note or "", actor=actor)
+        else:
+            record_step(session, complaint, kind=request.step, actor=actor, note=request.note)
         told = complaint.conversation_id if request.step in _TOLD_STEPS else None
         return _public(complaint, _today()), told, UPDATE_INTRO + describe_complaint(complaint)
 

@@ -20,7 +20,6 @@ from bot.router import Reply
 from bot.services.identity import mask_phone
 from bot.services.returns import (
     OPEN_STATUSES,
-    ReturnNotAllowed,
     complete,
     decide,
     describe_return,
@@ -159,18 +158,15 @@ Outcome = tuple[ReturnPublic, str | None, str]  # the request, its conversation,
 def _decide(number: str, body: DecisionRequest, actor: str) -> Outcome:
     with session_scope() as session:
         request = _find(session, number)
-        try:
-            decide(
-                session,
-                request,
-                approve=body.approve,
-                actor=actor,
-                reason=body.reason,
-                outcome=body.outcome,
-                accepted_quantity=body.accepted_quantity,
-            )
-        except ReturnNotAllowed as exc:
-            raise HTTPException(409, exc.reason) from exc
+        decide(  # ReturnNotAllowed is 409 with its sentence (bot/errors.py)
+            session,
+            request,
+            approve=body.approve,
+            actor=actor,
+            reason=body.reason,
+            outcome=body.outcome,
+            accepted_quantity=body.accepted_quantity,
+        )
         return _public(request), request.conversation_id, UPDATE_INTRO + describe_return(request)
 
 
@@ -193,10 +189,7 @@ class CompleteRequest(BaseModel):
 def _complete(number: str, actor: str) -> Outcome:
     with session_scope() as session:
         request = _find(session, number)
-        try:
-            complete(session, request, actor=actor)
-        except ReturnNotAllowed as exc:
-            raise HTTPException(409, exc.reason) from exc
+        complete(session, request, actor=actor)
         return _public(request), request.conversation_id, UPDATE_INTRO + describe_return(request)
 
 

@@ -19,7 +19,6 @@ from starlette.concurrency import run_in_threadpool
 from bot.deps import SESSION_COOKIE, RouterDep, SettingsDep, Staff, StaffDep
 from bot.handoff import csat, desk
 from bot.handoff.agents import TooManyAttempts, login, logout, online_agents
-from bot.handoff.states import IllegalTransition
 from bot.handoff.views import ConversationDetail, ConversationSummary, Note, detail, summary
 from bot.router import Reply
 from bot.services.answering import platform_name
@@ -185,10 +184,7 @@ async def _step(
     def run() -> tuple[str | None, ConversationDetail]:
         with session_scope() as session:
             conversation = _conversation(session, conversation_id)
-            try:
-                text = step(session, conversation)
-            except IllegalTransition as exc:
-                raise HTTPException(409, _conflict(exc)) from exc
+            text = step(session, conversation)  # IllegalTransition: 409 with its message (bot/errors.py)
             session.flush()
             session.refresh(conversation)
             return text, detail(session, conversation)
@@ -199,12 +195,6 @@ async def _step(
     if changes_state:
         await router_.announce_state(conversation_id)
     return result
-
-
-def _conflict(exc: IllegalTransition) -> str:
-    if exc.current == S.with_agent and exc.wanted == S.with_agent:
-        return "Percakapan ini sudah diambil oleh agent lain."
-    return f"Tidak bisa: percakapan sedang berstatus {exc.current}."
 
 
 def _agent(session: Session, staff: Staff) -> Agent:

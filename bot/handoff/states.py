@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.metrics.counters import HANDOFFS
+from bot.services.errors import ServiceError
 from bot.store.models import Agent, Conversation, ConversationEvent, utcnow
 from bot.store.models import ConversationState as S
 
@@ -24,11 +25,16 @@ TRANSITIONS: dict[tuple[S, S], str] = {
 }
 
 
-class IllegalTransition(Exception):
-    """The conversation is not in a state that allows this change (e.g. claimed by someone else)."""
+class IllegalTransition(ServiceError):
+    """The conversation is not in a state that allows this change (e.g. claimed by someone else); the
+    message is what the agent reads (the API answers 409 with it)."""
 
     def __init__(self, current: str, wanted: str) -> None:
-        super().__init__(f"a conversation in state {current} cannot go to {wanted}")
+        if current == S.with_agent and wanted == S.with_agent:
+            message = "Percakapan ini sudah diambil oleh agent lain."
+        else:
+            message = f"Tidak bisa: percakapan sedang berstatus {current}."
+        super().__init__(message)
         self.current, self.wanted = current, wanted
 
 

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.errors import ServiceError
 from bot.services.numbers import insert_numbered, readable_number
 from bot.services.timefmt import JAKARTA, format_date
 from bot.services.workdays import add_working_days, working_days_between
 from bot.store.models import Complaint, ComplaintEvent, utcnow
 
 
-class ComplaintStatus:
+class ComplaintStatus(StrEnum):
     received = "diterima"
     in_progress = "diproses"
     extended = "diperpanjang"
@@ -30,7 +32,18 @@ class ComplaintStatus:
     closed = "selesai"
 
 
-OPEN_STATUSES = (ComplaintStatus.received, ComplaintStatus.in_progress, ComplaintStatus.extended)
+S = ComplaintStatus
+OPEN_STATUSES = (S.received, S.in_progress, S.extended)
+# What each step does to the ticket's status: (status now, step) -> status after. A pair that is missing is
+# a step the status does not allow; every step is also an event of the ticket's history.
+TRANSITIONS: dict[tuple[ComplaintStatus, str], ComplaintStatus] = {
+    **{(status, "assigned"): S.in_progress for status in (S.received, S.in_progress, S.answered)},
+    (S.extended, "assigned"): S.extended,  # an extended ticket keeps showing its new deadline
+    **{(status, "extended"): S.extended for status in OPEN_STATUSES},
+    **{(status, "answered"): S.answered for status in (*OPEN_STATUSES, S.answered)},
+    **{(status, "closed"): S.closed for status in (*OPEN_STATUSES, S.answered)},
+}
+STEPS = frozenset(step for _, step in TRANSITIONS)
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,7 @@ REGIMES = {
 CHAT_CHANNELS = frozenset({"whatsapp", "webchat", "rest", "telepon"})
 
 
-class ComplaintError(Exception):
+class ComplaintError(ServiceError):
     """An operation the ticket's state does not allow (e.g. a second extension)."""
 
 
@@ -65,6 +78,21 @@ def local_date(moment: datetime) -> date:
 
 def _event(complaint: Complaint, kind: str, actor: str, note: str | None = None) -> None:
     complaint.events.append(ComplaintEvent(kind=kind, actor=actor, note=note))
+
+
+def _step(complaint: Complaint, step: str, actor: str, note: str | None) -> None:
+    """The one way a ticket changes status: by TRANSITIONS, with the step in its history."""
+    if step not in STEPS:
+        raise ComplaintError(f"Langkah {step!r} tidak dikenal.")
+    after = TRANSITIONS.get((ComplaintStatus(complaint.status), step))
+    if after is None:
+        if complaint.status == S.closed:
+            raise ComplaintError("Pengaduan yang sudah ditutup tidak bisa diubah lagi.")
+        raise ComplaintError(f"Pengaduan berstatus {complaint.status} tidak bisa: {step}.")
+    complaint.status = after
+    if after in (S.answered, S.closed):
+        complaint.resolved_at = complaint.resolved_at or utcnow()
+    _event(complaint, step, actor, note)
 
 
 def file_complaint(
@@ -122,7 +150,7 @@ def extend(
     """Moves the deadline by the regime's extension, once, with a reason the customer is told."""
     if complaint.extended_at is not None:
         raise ComplaintError("Pengaduan ini sudah pernah diperpanjang; perpanjangan hanya boleh sekali.")
-    if complaint.status not in OPEN_STATUSES:
+    if (ComplaintStatus(complaint.status), "extended") not in TRANSITIONS:
         raise ComplaintError(f"Pengaduan berstatus {complaint.status} tidak bisa diperpanjang.")
     if not reason.strip():
         raise ComplaintError("Perpanjangan perlu alasan: tulis alasannya, pelanggan akan diberi tahu.")
@@ -131,29 +159,17 @@ def extend(
         complaint.due_date, rules.extension_days, skip_joint_leave=skip_joint_leave
     )
     complaint.extended_at = utcnow()
-    complaint.status = ComplaintStatus.extended
-    _event(complaint, "extended", actor, reason.strip())
+    _step(complaint, "extended", actor, reason.strip())
     session.flush()
     return complaint.due_date
 
 
 def record_step(session: Session, complaint: Complaint, *, kind: str, actor: str, note: str | None) -> None:
-    """assigned / answered / closed: the ticket's status follows the step and the history keeps it."""
-    if complaint.status == ComplaintStatus.closed:
-        raise ComplaintError("Pengaduan yang sudah ditutup tidak bisa diubah lagi.")
-    if kind == "assigned":
-        complaint.status = (
-            complaint.status if complaint.status == ComplaintStatus.extended else ComplaintStatus.in_progress
-        )
-    elif kind == "answered":
-        complaint.status = ComplaintStatus.answered
-        complaint.resolved_at = complaint.resolved_at or utcnow()
-    elif kind == "closed":
-        complaint.status = ComplaintStatus.closed
-        complaint.resolved_at = complaint.resolved_at or utcnow()
-    else:
-        raise ComplaintError(f"Langkah {kind!r} tidak dikenal.")
-    _event(complaint, kind, actor, note)
+    """assigned / answered / closed: the ticket's status follows the step (TRANSITIONS) and the history
+    keeps it. An extension goes through extend() (once, with a reason and a new due date)."""
+    if kind == "extended":
+        raise ComplaintError("Perpanjangan lewat extend(): perlu alasan dan batas waktu baru.")
+    _step(complaint, kind, actor, note)
     session.flush()
 
 

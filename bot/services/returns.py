@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.errors import ServiceError
 from bot.services.evidence import StoredEvidence
 from bot.services.numbers import insert_numbered, readable_number
 from bot.services.order_records import OrderLine, OrderRecord
@@ -26,13 +28,27 @@ from bot.store.models import ReturnEvent, ReturnEvidence, ReturnRequest, utcnow
 MAX_ATTEMPTS = 2  # the first submission and, after a rejection, exactly one more
 
 
-class ReturnStatus:
+class ReturnStatus(StrEnum):
     submitted = "diajukan"
     approved = "disetujui"
     rejected = "ditolak"
     reshipped = "dikirim_ulang"
     invoice_cut = "potong_invoice"
     done = "selesai"
+
+
+S = ReturnStatus
+# The life of a request: (from, to) pairs allowed; each step is an event named after the status reached.
+TRANSITIONS: frozenset[tuple[ReturnStatus, ReturnStatus]] = frozenset(
+    {
+        (S.submitted, S.rejected),
+        (S.submitted, S.approved),
+        (S.approved, S.reshipped),
+        (S.approved, S.invoice_cut),
+        (S.reshipped, S.done),
+        (S.invoice_cut, S.done),
+    }
+)
 
 
 OPEN_STATUSES = (
@@ -44,12 +60,24 @@ OPEN_STATUSES = (
 OUTCOMES = {"kirim_ulang": ReturnStatus.reshipped, "potong_invoice": ReturnStatus.invoice_cut}
 
 
-class ReturnNotAllowed(Exception):
-    """The request breaks a rule; `reason` is the Indonesian sentence for the customer."""
+class ReturnNotAllowed(ServiceError):
+    """The request breaks a rule; `reason` is the Indonesian sentence for the customer (or the agent)."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    @property
+    def reason(self) -> str:
+        return self.message
+
+
+def can_move(request: ReturnRequest, to: ReturnStatus) -> bool:
+    return (ReturnStatus(request.status), to) in TRANSITIONS
+
+
+def _move(request: ReturnRequest, to: ReturnStatus, actor: str, note: str | None = None) -> None:
+    """The one way a request changes status: allowed by TRANSITIONS, recorded as an event."""
+    if not can_move(request, to):
+        raise ReturnNotAllowed(f"Retur {request.number} tidak bisa berubah dari {request.status} ke {to}.")
+    request.status = to
+    _event(request, to, actor, note)
 
 
 @dataclass(frozen=True)
@@ -202,15 +230,14 @@ def decide(
     accepted_quantity: int | None = None,
 ) -> ReturnRequest:
     """The distributor's or agent's decision on a submitted request."""
-    if request.status != ReturnStatus.submitted:
+    if not can_move(request, S.approved if approve else S.rejected):
         raise ReturnNotAllowed(f"Retur {request.number} sudah diputuskan ({request.status}).")
-    request.decided_at = utcnow()
     if not approve:
         if not (reason or "").strip():
             raise ReturnNotAllowed("Penolakan retur membutuhkan alasan.")
-        request.status = ReturnStatus.rejected
+        request.decided_at = utcnow()
         request.decision_reason = reason.strip()
-        _event(request, ReturnStatus.rejected, actor, request.decision_reason)
+        _move(request, S.rejected, actor, request.decision_reason)
         session.flush()
         return request
     if outcome not in OUTCOMES:
@@ -218,21 +245,20 @@ def decide(
     accepted = request.quantity_reported if accepted_quantity is None else accepted_quantity
     if not 1 <= accepted <= request.quantity_reported:
         raise ReturnNotAllowed(f"Jumlah yang diterima harus antara 1 dan {request.quantity_reported}.")
+    request.decided_at = utcnow()
     request.quantity_accepted = accepted
     request.outcome = outcome
     request.decision_reason = (reason or "").strip() or None
-    _event(request, ReturnStatus.approved, actor, f"{accepted} dari {request.quantity_reported} diterima")
-    request.status = OUTCOMES[outcome]
-    _event(request, request.status, actor, request.decision_reason)
+    _move(request, S.approved, actor, f"{accepted} dari {request.quantity_reported} diterima")
+    _move(request, OUTCOMES[outcome], actor, request.decision_reason)
     session.flush()
     return request
 
 
 def complete(session: Session, request: ReturnRequest, *, actor: str) -> ReturnRequest:
-    if request.status not in (ReturnStatus.reshipped, ReturnStatus.invoice_cut):
+    if not can_move(request, S.done):
         raise ReturnNotAllowed(f"Retur {request.number} belum bisa diselesaikan ({request.status}).")
-    request.status = ReturnStatus.done
-    _event(request, ReturnStatus.done, actor)
+    _move(request, S.done, actor)
     session.flush()
     return request
 

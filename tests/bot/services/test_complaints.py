@@ -116,3 +116,12 @@ def test_the_deadline_job_marks_overdue_open_tickets_once(database_url):
         assert mark_breaches(session, today=date(2026, 12, 31)) == [late.number]
         assert mark_breaches(session, today=date(2027, 1, 4)) == []
         assert late.events[-1].kind == "breached"
+
+
+def test_the_ticket_lifecycle_is_a_table_with_a_terminal_closed_state():
+    from bot.services.complaints import OPEN_STATUSES, STEPS, TRANSITIONS, ComplaintStatus
+
+    assert {"assigned", "extended", "answered", "closed"} == STEPS
+    assert not [pair for pair in TRANSITIONS if pair[0] == ComplaintStatus.closed]  # nothing reopens it
+    assert set(TRANSITIONS.values()) == set(ComplaintStatus) - {ComplaintStatus.received}
+    assert {status for status, step in TRANSITIONS if step == "extended"} == set(OPEN_STATUSES)

@@ -132,3 +132,12 @@ def test_approval_accepts_at_most_the_reported_quantity_then_completes(database_
         assert [e.kind for e in request.events] == ["diajukan", "disetujui", "potong_invoice", "selesai"]
         with pytest.raises(ReturnNotAllowed, match="sudah selesai"):
             _submit(session, now)
+
+
+def test_the_return_lifecycle_is_a_table_every_status_reachable_and_two_ends():
+    from bot.services.returns import TRANSITIONS, ReturnStatus
+
+    reached = {ReturnStatus.submitted} | {after for _, after in TRANSITIONS}
+    assert reached == set(ReturnStatus)
+    ends = set(ReturnStatus) - {before for before, _ in TRANSITIONS}
+    assert ends == {ReturnStatus.rejected, ReturnStatus.done}  # a rejection is final for that request
