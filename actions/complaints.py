@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
 from actions.forms import FormWithDigressions, owner_checked_slots
 from actions.handoff import request_handoff
+from actions.safety import SafeAction
 from bot.config import get_settings
 from bot.services import clock
 from bot.services.complaints import REGIMES, describe_complaint, file_complaint, find_complaint
@@ -181,13 +182,13 @@ class ValidateComplaintForm(FormWithDigressions):
         return {"complaint_text": text[:STORY_MAX_CHARS]}
 
 
-class ActionSubmitComplaint(Action):
+class ActionSubmitComplaint(SafeAction):
     """Records the ticket; the number and the deadline go back in the same message."""
 
     def name(self) -> str:
         return "action_submit_complaint"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         reset = [SlotSet(slot, None) for slot in _COMPLAINT_SLOTS]
@@ -301,11 +302,11 @@ class ValidateTicketStatusForm(FormWithDigressions):
         return {"ticket_contact": None, "ticket_failures": failures + 1}
 
 
-class ActionTicketStatus(Action):
+class ActionTicketStatus(SafeAction):
     def name(self) -> str:
         return "action_ticket_status"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         reset = [SlotSet(slot, value) for slot, value in _TICKET_SLOTS.items()]

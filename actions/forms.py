@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge import answer_digression, answer_inside_request
+from actions.safety import apologise
 from bot.services.identity import check_contact
 from bot.services.order_records import OrderBackendUnavailable, OrderRecord
 from bot.services.orders import extract_order_id, get_order_backend
@@ -34,12 +35,15 @@ class FormWithDigressions(FormValidationAction, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if tracker.active_loop_name is None:  # the message that starts the form
-            answer_inside_request(dispatcher, tracker)
-        requested = tracker.get_slot("requested_slot")
-        if requested and requested not in self.free_text_slots and self._digression(dispatcher, tracker):
-            return [SlotSet(requested, None)]
-        return await super().run(dispatcher, tracker, domain)
+        try:
+            if tracker.active_loop_name is None:  # the message that starts the form
+                answer_inside_request(dispatcher, tracker)
+            requested = tracker.get_slot("requested_slot")
+            if requested and requested not in self.free_text_slots and self._digression(dispatcher, tracker):
+                return [SlotSet(requested, None)]
+            return await super().run(dispatcher, tracker, domain)
+        except Exception:  # never a silent turn (actions/safety.py)
+            return apologise(self.name(), dispatcher)
 
     @staticmethod
     def _digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

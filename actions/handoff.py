@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from actions.safety import SafeAction
 
 HANDOFF_KEY = "handoff"
 
@@ -15,13 +17,13 @@ def request_handoff(dispatcher: CollectingDispatcher, reason: str) -> None:
     dispatcher.utter_message(json_message={HANDOFF_KEY: {"reason": reason}})
 
 
-class ActionRequestHuman(Action):
+class ActionRequestHuman(SafeAction):
     """Tells the customer the request is recorded and asks the gateway to hand off. Sets no slots."""
 
     def name(self) -> str:
         return "action_request_human"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(

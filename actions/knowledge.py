@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import ChannelFacts, channel_facts
 from actions.handoff import request_handoff
+from actions.safety import SafeAction
 from bot.config import get_settings
 from bot.services.answering import Answer, Thresholds, decide, outright_answer, platform_name
 from bot.services.knowledge_edits import current_knowledge
@@ -154,14 +155,14 @@ def answer_inside_request(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         dispatcher.utter_message(text=answer.text)
 
 
-class ActionAnswerQuestion(Action):
+class ActionAnswerQuestion(SafeAction):
     """Answers from the FAQ/corpus, asks which request is meant, or abstains; sets answer_found (drives the
     human offer)."""
 
     def name(self) -> str:
         return "action_answer_question"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         question = (tracker.latest_message.get("text") or "").strip()

@@ -6,12 +6,13 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
 from actions.forms import FormWithDigressions, contact_matches, order_from_answer, owner_checked_slots
+from actions.safety import SafeAction
 from bot.services import clock
 from bot.services.identity import is_owner_phone, normalize_phone
 from bot.services.order_records import OrderBackendUnavailable, OrderRecord
@@ -41,13 +42,13 @@ def _lookup(order_id: str) -> OrderRecord | None:
     return get_order_backend().get_order(order_id)
 
 
-class ActionAskOrderId(Action):
+class ActionAskOrderId(SafeAction):
     """Asks for the order ID; on a channel with a verified phone, offers that customer's recent orders."""
 
     def name(self) -> str:
         return "action_ask_order_id"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         phone = normalize_phone(channel_facts(tracker).verified_phone)
@@ -159,13 +160,13 @@ def _status_reply(order: OrderRecord, now: datetime) -> str:
     return "\n".join(lines)
 
 
-class ActionCheckOrderStatus(Action):
+class ActionCheckOrderStatus(SafeAction):
     """Replies with the verified order's status, meaning and next step; resets the order slots."""
 
     def name(self) -> str:
         return "action_check_order_status"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         reset = [SlotSet(slot, value) for slot, value in _RESET_SLOTS.items()]

@@ -8,12 +8,13 @@ import logging
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
 from actions.forms import FormWithDigressions, contact_matches, order_from_answer, owner_checked_slots
+from actions.safety import SafeAction
 from bot.config import get_settings
 from bot.services import clock
 from bot.services.evidence import (
@@ -285,13 +286,13 @@ class ValidateReturnForm(FormWithDigressions):
         return self._evidence("return_photo_document", dispatcher, tracker)
 
 
-class ActionAskReturnItem(Action):
+class ActionAskReturnItem(SafeAction):
     """Which item was damaged: the order's items as buttons (payload: the SKU)."""
 
     def name(self) -> str:
         return "action_ask_return_item"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         try:
@@ -310,11 +311,11 @@ class ActionAskReturnItem(Action):
         return []
 
 
-class ActionSubmitReturn(Action):
+class ActionSubmitReturn(SafeAction):
     def name(self) -> str:
         return "action_submit_return"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         reset = [SlotSet(slot, None) for slot in _ALL_SLOTS] + [SlotSet("return_failures", 0.0)]
@@ -368,13 +369,13 @@ class ActionSubmitReturn(Action):
         return reset
 
 
-class ActionReturnStatus(Action):
+class ActionReturnStatus(SafeAction):
     """A return's status by number, for the customer whose order it is."""
 
     def name(self) -> str:
         return "action_return_status"
 
-    def run(
+    def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         match = RETURN_PATTERN.search(_text(tracker)) or RETURN_PATTERN.search(
