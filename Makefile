@@ -11,7 +11,7 @@ RASA := $(RASA_VENV)/bin/rasa
 PIP_FLAGS := --disable-pip-version-check --no-input -q
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run run-scaled test lint train index export-knowledge migrate seed validate test-python test-core eval-nlu eval-heldout eval-shoppers \
+.PHONY: help setup run run-scaled test lint train index export-knowledge migrate seed validate test-python test-unit test-stack test-core eval-nlu eval-heldout eval-shoppers \
         compare-tokenizers eval calibrate clean bench-whatsapp audit
 
 help:
@@ -76,11 +76,19 @@ validate: $(RASA_VENV)/.installed
 
 # The PostgreSQL, Redis and scale-out tests use the local servers (.ci/run starts them when they are down).
 # One pytest worker per core (PYTEST_WORKERS=1 for one process); tests/e2e and tests/browser each stay on
-# one worker (tests/conftest.py).
+# one worker (tests/conftest.py). test-unit needs neither the trained model nor the spaCy pipeline it writes,
+# so `make test` runs it beside the training; test-stack (the three real processes, Rasa's components) after.
 PYTEST_WORKERS ?= auto
-test-python: train index
-	TEST_POSTGRES_URL="$${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}" \
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup || [ $$? -eq 5 ]  # 5: no tests collected
+PYTEST := TEST_POSTGRES_URL="$${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}" \
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+STACK_TESTS := tests/e2e tests/rasa_components
+test-python: test-unit test-stack
+
+test-unit: index
+	$(PYTEST) $(addprefix --ignore=,$(STACK_TESTS)) || [ $$? -eq 5 ]  # 5: no tests collected
+
+test-stack: train index
+	$(PYTEST) $(STACK_TESTS) || [ $$? -eq 5 ]
 
 test-core: train
 	$(PY) -m bot.ops.train --test-core
@@ -117,12 +125,13 @@ calibrate: train index $(VENV)/.st-installed
 	$(PY) -m knowledge.evaluate --backend all --calibrate
 
 # Two jobs at a time where neither needs the other: the knowledge index (its e5 encoding, shared with training
-# through var/cache/e5) beside the checks, and after pytest the held-out training beside the two evaluations
-# that only load the model (docs/adr/0015).
+# through var/cache/e5) beside the checks, the tests that need no model beside the training, the whole-stack
+# tests beside the held-out training, then the two evaluations that only load the model (docs/adr/0015).
 test: setup
 	@$(MAKE) --no-print-directory --output-sync=target -j2 index lint audit validate
-	@$(MAKE) --no-print-directory test-python
-	@$(MAKE) --no-print-directory --output-sync=target -j2 eval-heldout test-core eval-shoppers
+	@$(MAKE) --no-print-directory --output-sync=target -j2 train test-unit
+	@$(MAKE) --no-print-directory --output-sync=target -j2 test-stack eval-heldout
+	@$(MAKE) --no-print-directory --output-sync=target -j2 test-core eval-shoppers
 
 # Known vulnerabilities in both environments (pip-audit against PyPI); fails on any in .venv (docs/security.md).
 audit: $(VENV)/.installed $(RASA_VENV)/.installed
