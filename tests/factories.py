@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.services.evidence import StoredEvidence
+from bot.services.knowledge_edits import create_topic
 from bot.services.order_records import OrderRecord
 from bot.services.returns import submit_return
 from bot.store.models import (
@@ -20,6 +21,24 @@ from bot.store.models import (
 )
 
 PHOTO = StoredEvidence("http://media/1.jpg", "evidence/1.jpg", "image/jpeg", 120, "a" * 64)
+
+
+WAREHOUSE_QUESTION = "Di mana alamat gudang AksesToko di Bogor?"
+WAREHOUSE_ANSWER = "Gudang AksesToko di Bogor ada di Jl. Contoh No. 1, Kak."
+
+
+def a_console_topic(session: Session, *, author: str = "Sari") -> str:
+    """A topic a supervisor wrote in the console (no help centre says where the Bogor warehouse is), with
+    one more wording; its name."""
+    return create_topic(
+        session,
+        question=WAREHOUSE_QUESTION,
+        answer=WAREHOUSE_ANSWER,
+        brand="aksestoko",
+        phrasings=["gudang aksestoko bogor dmn"],
+        author=author,
+        author_id=None,
+    ).topic
 
 
 def a_return(

