@@ -28,7 +28,7 @@ import yaml
 from bench.common import machine, measured_at, summarise, write_report
 from bench.conversations import DEV_SET
 from knowledge.encoders import DEFAULT_OMP_THREADS, Encoder, get_encoder
-from knowledge.index import KnowledgeIndex, _flat, load
+from knowledge.index import KnowledgeIndex, flat_index, load
 from knowledge.ingest import Passage
 from knowledge.search import KnowledgeBase
 
@@ -74,7 +74,7 @@ def synthesised(index: KnowledgeIndex, size: int, seed: int = 5) -> KnowledgeInd
         index,
         manifest=dataclasses.replace(index.manifest, passages=size),
         passages=[*real, *extra_passages],
-        passage_index=_flat(np.vstack([vectors, extra_vectors])),
+        passage_index=flat_index(np.vstack([vectors, extra_vectors])),
     )
 
 

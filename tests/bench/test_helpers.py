@@ -178,3 +178,13 @@ def test_report_renders_the_tables_and_judges_the_targets(tmp_path: Path):
     text = report.write(tmp_path).read_text()
     assert "**not met**" in text
     assert (tmp_path / "latency.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_every_benchmark_module_imports() -> None:
+    """make bench is not part of make test: at least its modules must still import (a renamed helper
+    broke bench/retrieval.py once)."""
+    import importlib
+
+    for name in ("load", "long_conversation", "nlu_parse", "profile", "report", "retrieval", "scaled"):
+        importlib.import_module(f"bench.{name}")
+    importlib.import_module("bench.run_all")
