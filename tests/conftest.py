@@ -44,7 +44,7 @@ WORKER_GROUPS = {"e2e": "stack", "browser": "browser"}
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         group = WORKER_GROUPS.get(item.path.parent.name)
-        if group:
+        if group and item.get_closest_marker("xdist_group") is None:  # a module may name its own group
             item.add_marker(pytest.mark.xdist_group(group))
 
 
