@@ -160,14 +160,12 @@ def _public(topic: FaqTopic) -> TopicPublic:
 
 
 def _topics(q: str, brand: str | None, backend: str) -> list[TopicPublic]:
-    with session_scope() as session:
-        topics = current_topics(session)
-    if not q.strip():
-        return [_public(t) for t in topics if brand is None or t.brand == brand]
-    kb = current_knowledge(backend)
-    by_name = {t.topic: t for t in topics}
-    names = [h.topic for h in kb.search(q, k=40, brand=brand) if h.kind == "faq" and h.topic in by_name]
-    return [_public(by_name[name]) for name in dict.fromkeys(names)][:10]
+    if not q.strip():  # the whole list, from the database: an edit made a second ago is in it
+        with session_scope() as session:
+            return [_public(t) for t in current_topics(session) if brand is None or t.brand == brand]
+    kb = current_knowledge(backend)  # the topics customers are answered from, edits included
+    names = [h.topic for h in kb.search(q, k=40, brand=brand) if h.kind == "faq" and h.topic in kb.by_topic]
+    return [_public(kb.by_topic[name]) for name in dict.fromkeys(names)][:10]
 
 
 @router.get("/topics", response_model=list[TopicPublic], dependencies=[Depends(require_staff)])

@@ -15,7 +15,6 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import func, select, update
@@ -174,9 +173,9 @@ def edit_history(session: Session, *, topic: str | None = None, limit: int = 100
     return list(session.scalars(query))
 
 
-def _version(session: Session) -> tuple[int, int | None]:
-    count, last = session.execute(select(func.count(), func.max(KnowledgeEdit.id))).one()
-    return int(count), last
+def _version(session: Session) -> int | None:
+    """The newest edit's id: the log is append-only, so a new id is the only way it changes."""
+    return session.scalar(select(func.max(KnowledgeEdit.id)))
 
 
 class LiveKnowledge:
@@ -188,10 +187,9 @@ class LiveKnowledge:
         self._lock = threading.Lock()
         self._base: KnowledgeBase | None = None
         self._current: KnowledgeBase | None = None
-        self._version: tuple[int, int | None] | None = None
+        self._version: int | None = None
         self._checked = float("-inf")
         self._building = False
-        self.built_at: datetime | None = None
 
     def get(self) -> KnowledgeBase:
         """The current knowledge base (raises KnowledgeError when the index is unavailable)."""
@@ -219,7 +217,6 @@ class LiveKnowledge:
             version, edits = None, []
         self._current = base.with_topics(apply_edits(base.topics, edits)) if edits else base
         self._base, self._version, self._checked = base, version, time.monotonic()
-        self.built_at = utcnow()
         if edits:
             log.info("knowledge: %d console edits applied in %.2f s", len(edits), self._current.build_seconds)
 
