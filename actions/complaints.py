@@ -14,23 +14,28 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
-from actions.forms import FormWithDigressions, owner_checked_slots
+from actions.forms import VERIFIED, FormWithDigressions, OwnershipForm, Slots
 from actions.handoff import request_handoff
 from actions.safety import SafeAction
+from actions.tracker import latest_intent, latest_text
 from bot.config import get_settings
 from bot.services import clock
-from bot.services.complaints import REGIMES, describe_complaint, file_complaint, find_complaint
+from bot.services.complaints import (
+    REGIMES,
+    describe_complaint,
+    file_complaint,
+    find_complaint,
+    is_ticket_owner,
+)
 from bot.services.credentials import REDACTED
 from bot.services.identity import normalize_phone
 from bot.services.numbers import number_pattern
 from bot.services.orders import ORDER_ID_PATTERN, extract_order_id
-from bot.services.phrasing import is_story
 from bot.services.timefmt import format_date
 from bot.services.tone import is_angry
 from bot.store.db import session_scope
+from knowledge.phrasing import is_story
 
-Slots = dict[str, Any]
-MAX_TICKET_ATTEMPTS = 2
 TICKET_PATTERN = number_pattern("PGD")
 _NO_ORDER = re.compile(
     r"^\s*(tidak|tdk|gak|ga|nggak|enggak|engga|gk|bukan|belum|no|none|-)\b.*|.*\b(tidak ada|ga ada|gak ada|"
@@ -53,14 +58,6 @@ MAX_NAME_WORDS = 6
 STORY_MAX_CHARS = 4000
 
 
-def _text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
-
-
-def _intent(tracker: Tracker) -> str | None:
-    return (tracker.latest_message.get("intent") or {}).get("name")
-
-
 def story_before_form(tracker: Tracker, turns: int = 3) -> str | None:
     """The customer's own account of the problem, told in the last few messages before the complaint form
     started (this one included): messages long enough to tell a story that were not answers to another
@@ -80,6 +77,9 @@ def story_before_form(tracker: Tracker, turns: int = 3) -> str | None:
 
 
 class ValidateComplaintForm(FormWithDigressions):
+    """Takes the name, phone (proven already on WhatsApp), order ID (or none) and the complaint itself, which
+    may have been told before the form started."""
+
     free_text_slots = frozenset({"complaint_text"})  # the customer's own story: any words
 
     def name(self) -> str:
@@ -100,7 +100,7 @@ class ValidateComplaintForm(FormWithDigressions):
         """ "mau komplain soal pesanan UK-2611-008170" names the order already."""
         if tracker.get_slot("complaint_order_id") or tracker.get_slot("requested_slot"):
             return {}
-        match = ORDER_ID_PATTERN.search(_text(tracker))
+        match = ORDER_ID_PATTERN.search(latest_text(tracker))
         return {"complaint_order_id": match.group(0)} if match else {}
 
     async def extract_complaint_text(
@@ -116,7 +116,7 @@ class ValidateComplaintForm(FormWithDigressions):
     @staticmethod
     def _held_a_secret(slot: str, tracker: Tracker) -> Slots | None:
         """The gateway censored an OTP or password in this answer (and warned): ask the question again."""
-        return {slot: None} if REDACTED in _text(tracker) else None
+        return {slot: None} if REDACTED in latest_text(tracker) else None
 
     def validate_complaint_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -131,12 +131,12 @@ class ValidateComplaintForm(FormWithDigressions):
             and not re.search(r"[\d?@/]", name)  # a question, an e-mail, an order ID is not a name
         )
         if not looks_like_a_name:
-            text = _text(tracker).strip()
+            text = latest_text(tracker).strip()
             if is_story(text):  # the story, typed where the name was asked: kept, not thrown away
                 told = tracker.get_slot("complaint_text")
-                dispatcher.utter_message(text="Baik Kak, ceritanya sudah saya catat.")
+                dispatcher.utter_message(response="utter_complaint_story_noted")
                 return {"complaint_name": None, "complaint_text": f"{told}\n{text}" if told else text}
-            dispatcher.utter_message(text="Maaf Kak, boleh tulis nama lengkapnya saja?")
+            dispatcher.utter_message(response="utter_complaint_name_invalid")
             return {"complaint_name": None}
         return {"complaint_name": name.title() if name.islower() or name.isupper() else name}
 
@@ -147,9 +147,7 @@ class ValidateComplaintForm(FormWithDigressions):
             return refused
         phone = normalize_phone(str(value or ""))
         if phone is None:
-            dispatcher.utter_message(
-                text="Maaf Kak, nomor HP-nya belum terbaca. Contohnya 081234567890 atau +6281234567890."
-            )
+            dispatcher.utter_message(response="utter_complaint_phone_invalid")
             return {"complaint_phone": None}
         return {"complaint_phone": phone}
 
@@ -162,12 +160,9 @@ class ValidateComplaintForm(FormWithDigressions):
         order_id = extract_order_id(text)
         if order_id:
             return {"complaint_order_id": order_id}
-        if _NO_ORDER.match(text) or _intent(tracker) == "deny":
+        if _NO_ORDER.match(text) or latest_intent(tracker) == "deny":
             return {"complaint_order_id": "-"}
-        dispatcher.utter_message(
-            text="Maaf Kak, nomor pesanannya belum terbaca. Ketik nomornya (contoh UK-2611-004821), atau "
-            '"tidak ada" kalau pengaduannya bukan soal pesanan.'
-        )
+        dispatcher.utter_message(response="utter_complaint_order_id_invalid")
         return {"complaint_order_id": None}
 
     def validate_complaint_text(
@@ -175,9 +170,7 @@ class ValidateComplaintForm(FormWithDigressions):
     ) -> Slots:
         text = str(value or "").strip()  # an OTP in it arrives already censored by the gateway
         if len(text.split()) < MIN_COMPLAINT_WORDS:
-            dispatcher.utter_message(
-                text="Boleh diceritakan sedikit lebih lengkap, Kak? Apa yang terjadi dan kapan."
-            )
+            dispatcher.utter_message(response="utter_complaint_text_too_short")
             return {"complaint_text": None}
         return {"complaint_text": text[:STORY_MAX_CHARS]}
 
@@ -219,44 +212,33 @@ class ActionSubmitComplaint(SafeAction):
                 REGIMES[complaint.regime].days_for(complaint.form),
             )
         dispatcher.utter_message(
-            text=f"Terima kasih, Kak {values['complaint_name']}. Pengaduan Kakak sudah kami catat dengan "
-            f"nomor tiket {number}. Tim kami akan menindaklanjutinya paling lambat {format_date(due)} "
-            f"({days} hari kerja, tidak termasuk Sabtu, Minggu dan hari libur nasional). Simpan nomor "
-            f'tiket ini ya, Kak: ketik "status tiket {number}" untuk menanyakan perkembangannya.'
+            response="utter_complaint_filed",
+            customer_name=values["complaint_name"],
+            number=number,
+            due_date=format_date(due),
+            days=days,
         )
         if is_angry(values["complaint_text"]):  # an upset customer gets a person, not only a number
-            dispatcher.utter_message(
-                text="Kami mohon maaf atas pengalaman yang tidak menyenangkan ini, Kak. Pengaduan Kakak juga "
-                "kami teruskan ke tim CS supaya bisa ditangani langsung."
-            )
+            dispatcher.utter_message(response="utter_complaint_escalated")
             request_handoff(dispatcher, reason="angry_complaint")
         return reset
 
 
-class ValidateTicketStatusForm(FormWithDigressions):
+class ValidateTicketStatusForm(OwnershipForm):
+    """Takes the ticket number and, unless the channel's phone is the ticket's, the phone given on the
+    ticket; ticket_verified says ownership is proven."""
+
+    contact_slot = "ticket_contact"
+    verified_slot = "ticket_verified"
+    failure_slots = ("ticket_failures",)
+
     def name(self) -> str:
         return "validate_ticket_status_form"
-
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: dict[str, Any],
-    ) -> list[str]:
-        return owner_checked_slots(
-            domain_slots,
-            tracker,
-            verified_slot="ticket_verified",
-            contact_slot="ticket_contact",
-            failures=float(tracker.get_slot("ticket_failures") or 0),
-            max_failures=MAX_TICKET_ATTEMPTS,
-        )
 
     async def extract_ticket_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
-        match = TICKET_PATTERN.search(_text(tracker))
+        match = TICKET_PATTERN.search(latest_text(tracker))
         if match and not tracker.get_slot("ticket_number"):
             return {"ticket_number": match.group(0)}
         return {}
@@ -264,45 +246,34 @@ class ValidateTicketStatusForm(FormWithDigressions):
     def validate_ticket_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
-        failures = float(tracker.get_slot("ticket_failures") or 0)
         match = TICKET_PATTERN.search(str(value or ""))
         if not match:
-            dispatcher.utter_message(
-                text="Maaf Kak, nomor tiketnya belum terbaca. Formatnya seperti PGD-2611-7KQ4M."
-            )
-            return {"ticket_number": None, "ticket_failures": failures + 1}
+            dispatcher.utter_message(response="utter_ticket_number_not_understood")
+            return {"ticket_number": None, "ticket_failures": self.missed(tracker, "ticket_failures")}
+        number = match.group(0).upper()
         with session_scope() as session:
-            complaint = find_complaint(session, match.group(0))
-            owner = complaint.customer_phone if complaint else None
+            complaint = find_complaint(session, number)
+            verified = is_ticket_owner(complaint, channel_facts(tracker).verified_phone)
         if complaint is None:
-            dispatcher.utter_message(
-                text=f"Mohon maaf Kak, tiket {match.group(0).upper()} tidak kami temukan. "
-                "Boleh dicek lagi nomornya?"
-            )
-            return {"ticket_number": None, "ticket_failures": failures + 1}
-        verified = normalize_phone(channel_facts(tracker).verified_phone)
-        return {
-            "ticket_number": match.group(0).upper(),
-            "ticket_verified": bool(verified and verified == owner),
-        }
+            dispatcher.utter_message(response="utter_ticket_not_found", number=number)
+            return {"ticket_number": None, "ticket_failures": self.missed(tracker, "ticket_failures")}
+        return {"ticket_number": number, "ticket_verified": verified}
 
     def validate_ticket_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
-        failures = float(tracker.get_slot("ticket_failures") or 0)
         with session_scope() as session:
             complaint = find_complaint(session, tracker.get_slot("ticket_number") or "")
-            owner = complaint.customer_phone if complaint else None
-        if owner and normalize_phone(str(value or "")) == owner:
-            return {"ticket_contact": "verified", "ticket_verified": True}
-        dispatcher.utter_message(
-            text="Maaf Kak, nomor HP tersebut tidak cocok dengan data pengaduan. Pastikan nomor yang sama "
-            "dengan saat mengajukan pengaduan."
-        )
-        return {"ticket_contact": None, "ticket_failures": failures + 1}
+            owner = is_ticket_owner(complaint, str(value or ""))
+        if owner:
+            return {"ticket_contact": VERIFIED, "ticket_verified": True}
+        dispatcher.utter_message(response="utter_ticket_contact_mismatch")
+        return {"ticket_contact": None, "ticket_failures": self.missed(tracker, "ticket_failures")}
 
 
 class ActionTicketStatus(SafeAction):
+    """A complaint ticket's status, deadline and answer, for its verified owner; empties the ticket slots."""
+
     def name(self) -> str:
         return "action_ticket_status"
 
@@ -312,15 +283,12 @@ class ActionTicketStatus(SafeAction):
         reset = [SlotSet(slot, value) for slot, value in _TICKET_SLOTS.items()]
         number = tracker.get_slot("ticket_number")
         if not number or not tracker.get_slot("ticket_verified"):
-            dispatcher.utter_message(
-                text="Mohon maaf Kak, demi keamanan data, status tiket hanya bisa saya tampilkan kepada "
-                'pemilik tiket. Ketik "CS" kalau Kakak ingin dibantu tim kami.'
-            )
+            dispatcher.utter_message(response="utter_ticket_status_refused")
             return reset
         with session_scope() as session:
             complaint = find_complaint(session, number)
             if complaint is None:
-                dispatcher.utter_message(text=f"Mohon maaf Kak, tiket {number} tidak kami temukan.")
+                dispatcher.utter_message(response="utter_ticket_missing", number=number)
                 return reset
             text = describe_complaint(complaint)
         dispatcher.utter_message(text=text)

@@ -1,4 +1,5 @@
-"""What the forms that prove ownership (order status, returns, ticket status) share."""
+"""What the forms share: stepping aside for a greeting or a help-centre question, and showing personal data
+(an order, a return, a complaint ticket) only to its owner."""
 
 from __future__ import annotations
 
@@ -10,14 +11,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.channel import channel_facts
 from actions.knowledge import answer_digression, answer_inside_request
 from actions.safety import apologise
-from bot.services.identity import check_contact
+from actions.tracker import count, latest_intent, latest_text
+from bot.services.identity import check_contact, is_owner_phone
 from bot.services.order_records import OrderBackendUnavailable, OrderRecord
 from bot.services.orders import extract_order_id, get_order_backend
 
+Slots = dict[str, Any]  # what a validation method returns: slot name -> value (None empties it)
 GREETING_MAX_WORDS = 4
-GREETING_TEXT = "Halo juga, Kak! 😊"
+GREETING_RESPONSE = "utter_greet_back"
+VERIFIED = "verified"  # what a contact slot keeps once the contact matched: never the contact itself
 
 
 class FormWithDigressions(FormValidationAction, ABC):
@@ -47,29 +52,102 @@ class FormWithDigressions(FormValidationAction, ABC):
 
     @staticmethod
     def _digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-        text = (tracker.latest_message.get("text") or "").strip()
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "greet" and len(text.split()) <= GREETING_MAX_WORDS:
-            dispatcher.utter_message(text=GREETING_TEXT)
+        text = latest_text(tracker).strip()
+        if latest_intent(tracker) == "greet" and len(text.split()) <= GREETING_MAX_WORDS:
+            dispatcher.utter_message(response=GREETING_RESPONSE)
             return True
         return answer_digression(dispatcher, tracker)
 
 
-def owner_checked_slots(
-    domain_slots: list[str],
-    tracker: Tracker,
-    *,
-    verified_slot: str,
-    contact_slot: str,
-    failures: float,
-    max_failures: int,
-) -> list[str]:
-    """Stop asking after max_failures misses; skip the contact question once ownership is proven."""
-    if failures >= max_failures:
-        return []  # the form ends; its final action explains what to do instead
-    if tracker.get_slot(verified_slot):
-        return [slot for slot in domain_slots if slot != contact_slot]
-    return domain_slots
+class OwnershipForm(FormWithDigressions, ABC):
+    """A form that shows personal data only to its owner. It asks what the customer means (an order, a
+    ticket), then for a contact on it (`contact_slot`) unless the channel's verified phone already proved
+    ownership (`verified_slot`). After `max_failures` wrong answers, counted in any of `failure_slots`, it
+    stops asking: its final action explains what to do instead."""
+
+    verified_slot: ClassVar[str]
+    contact_slot: ClassVar[str]
+    failure_slots: ClassVar[tuple[str, ...]]
+    max_failures: ClassVar[int] = 2  # a second chance for a mistyped answer, then stop asking
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if max(count(tracker, slot) for slot in self.failure_slots) >= self.max_failures:
+            return []  # the form ends
+        if tracker.get_slot(self.verified_slot):
+            return [slot for slot in domain_slots if slot != self.contact_slot]
+        return domain_slots
+
+    def stop(self) -> float:
+        """A failure count that ends the form (the order system is down: asking again cannot help)."""
+        return float(self.max_failures)
+
+    @staticmethod
+    def missed(tracker: Tracker, failure_slot: str) -> float:
+        """The failure count after one more wrong answer."""
+        return count(tracker, failure_slot) + 1
+
+
+class OrderOwnershipForm(OwnershipForm, ABC):
+    """An ownership form about an order: `order_slot` holds its ID, and the phone or e-mail on the order
+    proves ownership where the channel has not. Wrong order IDs count in `order_failure_slot`, wrong
+    contacts in `contact_failure_slot` (one slot for both, or two)."""
+
+    order_slot: ClassVar[str]
+    order_failure_slot: ClassVar[str]
+    contact_failure_slot: ClassVar[str]
+
+    @classmethod
+    def current_order(cls, tracker: Tracker) -> OrderRecord | None:
+        """The order the form is about (raises OrderBackendUnavailable)."""
+        order_id = tracker.get_slot(cls.order_slot)
+        return get_order_backend().get_order(order_id) if order_id else None
+
+    def order_or_stop(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> tuple[OrderRecord | None, Slots | None]:
+        """The form's order; when the order system is down the customer is told, and the slots returned
+        instead empty `slot` and end the form."""
+        try:
+            return self.current_order(tracker), None
+        except OrderBackendUnavailable:
+            dispatcher.utter_message(response="utter_order_backend_down")
+            return None, {slot: None, self.contact_failure_slot: self.stop()}
+
+    def take_order(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> tuple[OrderRecord | None, Slots]:
+        """The order an answer names and the slots that record it, verified when the channel's phone is the
+        order's. An unreadable or unknown ID is a wrong answer (the customer is told which); with the order
+        system down the form stops."""
+        order, failure = order_from_answer(value, dispatcher)
+        if order is None:
+            spent = self.stop() if failure == "down" else self.missed(tracker, self.order_failure_slot)
+            return None, {self.order_slot: None, self.order_failure_slot: spent}
+        verified = is_owner_phone(order, channel_facts(tracker).verified_phone)
+        return order, {self.order_slot: order.id, self.verified_slot: verified}
+
+    def take_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> tuple[OrderRecord | None, Slots]:
+        """Whether the phone or e-mail given is the order's: the order once proven (else None) and the slots
+        that record the answer."""
+        order, stopped = self.order_or_stop(self.contact_slot, dispatcher, tracker)
+        if stopped:
+            return None, stopped
+        if order is None:  # the form only asks for a contact after a valid order ID
+            return None, {self.contact_slot: None, self.order_slot: None}
+        if contact_matches(order, value, dispatcher):
+            return order, {self.contact_slot: VERIFIED, self.verified_slot: True}
+        return None, {
+            self.contact_slot: None,
+            self.contact_failure_slot: self.missed(tracker, self.contact_failure_slot),
+        }
 
 
 def order_from_answer(value: Any, dispatcher: CollectingDispatcher) -> tuple[OrderRecord | None, str | None]:

@@ -26,9 +26,6 @@ class ActionRequestHuman(SafeAction):
     def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(
-            text="Baik Kak, permintaan Kakak untuk berbicara dengan CS sudah kami catat dan kami teruskan "
-            "ke tim CS."
-        )
+        dispatcher.utter_message(response="utter_human_requested")
         request_handoff(dispatcher, reason="customer_request")
         return []

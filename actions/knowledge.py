@@ -13,33 +13,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.channel import ChannelFacts, channel_facts
 from actions.handoff import request_handoff
 from actions.safety import SafeAction
+from actions.tracker import latest_intent, latest_text
 from bot.config import get_settings
-from bot.services.answering import Answer, Thresholds, decide, outright_answer, platform_name
 from bot.services.knowledge_edits import current_knowledge
 from bot.services.tone import is_angry
 from bot.services.unanswered import record_unanswered
 from bot.store.db import session_scope
+from knowledge.answering import Answer, Thresholds, decide, outright_answer, platform_name
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
 
-NOT_FOUND_TEXT = (
-    "Mohon maaf Kak, jawaban untuk pertanyaan itu belum saya temukan di pusat bantuan kami, jadi saya tidak "
-    "mau menebak. Pertanyaan Kakak sudah kami catat untuk tim kami."
-)
-HANDING_OVER_TEXT = (
-    "Mohon maaf Kak, pertanyaan ini juga belum bisa saya jawab dari pusat bantuan kami. Supaya Kakak tidak "
-    "menunggu tanpa kepastian, percakapan ini saya teruskan ke tim CS."
-)
-OUT_OF_SCOPE_TEXT = (
-    "Mohon maaf Kak, pertanyaan itu di luar hal yang bisa saya bantu. Saya bisa bantu cek status pesanan "
-    "dan menjawab pertanyaan seputar pusat bantuan (pembayaran, pengiriman, retur, akun, dan lainnya)."
-)
-ASK_BRAND_TEXT = "Ketentuannya berbeda di tiap platform, Kak. Pertanyaan ini untuk platform yang mana?"
-SUGGEST_TEXT = (
-    "Mohon maaf Kak, saya belum yakin maksud pertanyaannya. Apakah Kakak menanyakan salah satu ini? "
-    "Kalau bukan, saya sambungkan dengan CS kami."
-)
+NOT_FOUND_RESPONSE = "utter_answer_not_found"
+# Last of the "did you mean" buttons (a response's own buttons would come before the action's, not after)
 NOT_THESE = {"title": "Bukan, hubungi CS", "payload": "/request_human"}
 # The requests the bot acts on, as buttons: when NLU is unsure between them, or a problem is told beside a
 # question, the customer chooses instead of being sent FAQ suggestions (an action request is never deflected).
@@ -49,15 +35,6 @@ ACTION_CHOICES = {
     "check_order_status": "Cek pesanan",
     "request_human": "Bicara dengan CS",
 }
-CLARIFY_TEXT = (
-    "Maaf Kak, supaya saya tidak salah menangkap, Kakak ingin dibantu yang mana? Kalau Kakak ingin "
-    'mengadukan masalah ini secara resmi, pilih "Buat pengaduan": nomor tiketnya langsung saya berikan.'
-)
-TICKET_OFFER_TEXT = (
-    "Kalau masalah ini ingin Kakak adukan secara resmi, saya bisa buatkan tiket pengaduan sekarang, atau "
-    "sambungkan Kakak dengan CS kami."
-)
-RESUME_TEXT = "Baik, kita lanjutkan yang tadi ya, Kak."
 # NLU confidences (the linear intent classifier's probabilities, docs/adr/0012): an action intent ranked with
 # at least PLAUSIBLE is a real possibility when nothing else fits; beside a confident help-centre answer it
 # takes OFFER_BESIDE_ANSWER (or an angry message) to offer acting on it too.
@@ -71,7 +48,10 @@ def _previous_turn_not_found(tracker: Tracker) -> bool:
     if len(users) < 2:
         return False
     previous_turn = tracker.events[users[-2] + 1 : users[-1]]
-    return any(e.get("event") == "bot" and e.get("text") == NOT_FOUND_TEXT for e in previous_turn)
+    return any(  # Rasa records the response an action named in the bot event's metadata
+        e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == NOT_FOUND_RESPONSE
+        for e in previous_turn
+    )
 
 
 def _record(tracker: Tracker, question: str, intent: str | None, answer: Answer, facts: ChannelFacts) -> None:
@@ -112,7 +92,7 @@ def _asking(tracker: Tracker) -> dict[str, Any]:
     backend = get_settings().knowledge_encoder
     return {
         "kb": current_knowledge(backend),
-        "intent": (tracker.latest_message.get("intent") or {}).get("name"),
+        "intent": latest_intent(tracker),
         "brand": channel_facts(tracker).brand,
         "thresholds": Thresholds.load(backend),
     }
@@ -134,15 +114,14 @@ def _outright_answer(tracker: Tracker, question: str) -> Answer | None:
 def answer_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """A help-centre question typed while a form waits for an answer: answered when the help centre knows
     it, so the form can ask its question again. False (nothing said) when it is not such a question."""
-    question = (tracker.latest_message.get("text") or "").strip()
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if intent not in ("faq", "nlu_fallback"):
+    question = latest_text(tracker).strip()
+    if latest_intent(tracker) not in ("faq", "nlu_fallback"):
         return False
     answer = _outright_answer(tracker, question)
     if answer is None:
         return False
     dispatcher.utter_message(text=answer.text)
-    dispatcher.utter_message(text=RESUME_TEXT)
+    dispatcher.utter_message(response="utter_resume_form")
     return True
 
 
@@ -150,7 +129,7 @@ def answer_inside_request(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     """The message that starts a request may also ask something the help centre answers ("pesanan udh
     dibayar tp mau cancel, bisa ga", "mau retur, paling lambat kirim balik kapan"): the answer comes first,
     then the request's form asks its own question."""
-    answer = _outright_answer(tracker, (tracker.latest_message.get("text") or "").strip())
+    answer = _outright_answer(tracker, latest_text(tracker).strip())
     if answer is not None:
         dispatcher.utter_message(text=answer.text)
 
@@ -165,27 +144,25 @@ class ActionAnswerQuestion(SafeAction):
     def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        question = (tracker.latest_message.get("text") or "").strip()
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        question = latest_text(tracker).strip()
+        intent = latest_intent(tracker)
         facts = channel_facts(tracker)
         try:
             answer = help_centre_answer(tracker, question)
         except KnowledgeError:
             log.exception("knowledge index unavailable")
-            dispatcher.utter_message(
-                text="Mohon maaf Kak, pusat bantuan kami sedang tidak bisa diakses. Silakan coba lagi nanti."
-            )
+            dispatcher.utter_message(response="utter_knowledge_unavailable")
             return [SlotSet("answer_found", False)]
         angry = is_angry(question)
         if answer.kind in ("faq", "passage"):
             dispatcher.utter_message(text=answer.text)
             beside = action_choices(tracker, OFFER_BESIDE_ANSWER)
             if beside or angry:  # a problem told with the question: offer to act on it, not only inform
-                dispatcher.utter_message(text=TICKET_OFFER_TEXT, buttons=choice_buttons(beside))
+                dispatcher.utter_message(response="utter_offer_ticket", buttons=choice_buttons(beside))
             return [SlotSet("answer_found", True)]
         if answer.kind == "ask_brand":
             dispatcher.utter_message(
-                text=ASK_BRAND_TEXT,
+                response="utter_which_platform",
                 buttons=[
                     {"title": platform_name(b), "payload": f"{question} di {platform_name(b)}"}
                     for b in answer.brands
@@ -196,25 +173,25 @@ class ActionAnswerQuestion(SafeAction):
         if choices or angry:
             # Not a help-centre question it can answer, and maybe a request to act: the customer picks
             # (the human is one of the buttons, so answer_found)
-            dispatcher.utter_message(text=CLARIFY_TEXT, buttons=choice_buttons(choices))
+            dispatcher.utter_message(response="utter_clarify_request", buttons=choice_buttons(choices))
             _record(tracker, question, intent, answer, facts)
             return [SlotSet("answer_found", True)]
         if answer.kind == "suggest":
             # the human offer is one of the buttons, so answer_found: no separate offer follows
             buttons = [{"title": o.title, "payload": o.payload} for o in answer.suggestions]
-            dispatcher.utter_message(text=SUGGEST_TEXT, buttons=[*buttons, NOT_THESE])
+            dispatcher.utter_message(response="utter_answer_suggestions", buttons=[*buttons, NOT_THESE])
         elif intent == "out_of_scope":
             # chit-chat and the like: decline politely; not a gap in the help centre worth logging
-            dispatcher.utter_message(text=OUT_OF_SCOPE_TEXT)
+            dispatcher.utter_message(response="utter_out_of_scope")
             return [SlotSet("answer_found", False)]
         elif _previous_turn_not_found(tracker):
             # Two questions in a row the help centre cannot answer: a person should take over. The human
             # offer is moot then, so answer_found is True.
-            dispatcher.utter_message(text=HANDING_OVER_TEXT)
+            dispatcher.utter_message(response="utter_answer_handing_over")
             request_handoff(dispatcher, reason="repeated_fallback")
             _record(tracker, question, intent, answer, facts)
             return [SlotSet("answer_found", True)]
         else:
-            dispatcher.utter_message(text=NOT_FOUND_TEXT)
+            dispatcher.utter_message(response=NOT_FOUND_RESPONSE)
         _record(tracker, question, intent, answer, facts)
         return [SlotSet("answer_found", answer.kind == "suggest")]

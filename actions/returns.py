@@ -13,8 +13,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
-from actions.forms import FormWithDigressions, contact_matches, order_from_answer, owner_checked_slots
+from actions.forms import VERIFIED, OrderOwnershipForm, Slots
 from actions.safety import SafeAction
+from actions.tracker import latest_intent, latest_media, latest_text
 from bot.config import get_settings
 from bot.services import clock
 from bot.services.evidence import (
@@ -24,12 +25,12 @@ from bot.services.evidence import (
     fetch_evidence,
     media_auth,
 )
-from bot.services.identity import is_owner_phone, normalize_phone
 from bot.services.numbers import number_pattern
 from bot.services.order_records import OrderBackendUnavailable, OrderRecord
-from bot.services.orders import ORDER_ID_PATTERN, get_order_backend
+from bot.services.orders import ORDER_ID_PATTERN
 from bot.services.returns import (
     ReturnNotAllowed,
+    can_view_return,
     check_eligibility,
     check_received,
     describe_return,
@@ -41,8 +42,6 @@ from bot.store.db import session_scope
 
 log = logging.getLogger(__name__)
 
-Slots = dict[str, Any]
-MAX_ATTEMPTS = 2
 RETURN_PATTERN = number_pattern("RTR")
 # "eh salah, order yg satunya", "bukan pesanan itu": the customer corrects the order mid-form
 _CORRECTION = re.compile(
@@ -60,28 +59,10 @@ _ALL_SLOTS = (
 EVIDENCE_KIND = {"return_photo_goods": "barang", "return_photo_document": "dokumen"}
 
 
-def _text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
-
-
-def _order(tracker: Tracker) -> OrderRecord | None:
-    order_id = tracker.get_slot("return_order_id")
-    return get_order_backend().get_order(order_id) if order_id else None
-
-
-def _order_or_apology(
-    slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
-) -> tuple[OrderRecord | None, Slots]:
-    """The form's order; when the order system is down, the apology is said and the form stops."""
-    try:
-        return _order(tracker), {}
-    except OrderBackendUnavailable:
-        dispatcher.utter_message(response="utter_order_backend_down")
-        return None, {slot: None, "return_failures": float(MAX_ATTEMPTS)}
-
-
-def _failures(tracker: Tracker) -> float:
-    return float(tracker.get_slot("return_failures") or 0)
+def _say_refusal(dispatcher: CollectingDispatcher, reason: str) -> None:
+    """A rule a service enforces (a return's in bot/services/returns.py, a file's in evidence.py), told in
+    the service's own words: they name the order, item, deadline or file concerned."""
+    dispatcher.utter_message(text=reason)
 
 
 def _refused(order: OrderRecord, dispatcher: CollectingDispatcher) -> str | None:
@@ -93,38 +74,30 @@ def _refused(order: OrderRecord, dispatcher: CollectingDispatcher) -> str | None
             window_hours=get_settings().return_window_hours.get(order.brand),
         )
     except ReturnNotAllowed as exc:
-        dispatcher.utter_message(text=exc.reason)
+        _say_refusal(dispatcher, exc.reason)
         return exc.reason
     return None
 
 
-class ValidateReturnForm(FormWithDigressions):
+class ValidateReturnForm(OrderOwnershipForm):
+    """Proves the order is the customer's, then takes item, quantity, description and the two pieces of
+    evidence (fetched and stored as they arrive); return_verified says ownership is proven."""
+
     free_text_slots = frozenset({"return_description"})  # the customer's own story: any words
+    order_slot = "return_order_id"
+    contact_slot = "return_contact"
+    verified_slot = "return_verified"
+    order_failure_slot = contact_failure_slot = "return_failures"
+    failure_slots = ("return_failures",)
 
     def name(self) -> str:
         return "validate_return_form"
-
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: dict[str, Any],
-    ) -> list[str]:
-        return owner_checked_slots(
-            domain_slots,
-            tracker,
-            verified_slot="return_verified",
-            contact_slot="return_contact",
-            failures=_failures(tracker),
-            max_failures=MAX_ATTEMPTS,
-        )
 
     async def extract_return_order_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
         """The order named in the first message, or a correction to another order at any point."""
-        text = _text(tracker)
+        text = latest_text(tracker)
         current = tracker.get_slot("return_order_id")
         match = ORDER_ID_PATTERN.search(text)
         if match and match.group(0).upper() != current:
@@ -145,44 +118,35 @@ class ValidateReturnForm(FormWithDigressions):
     ) -> Slots:
         if value is None:
             return {"return_order_id": None}
-        order, failure = order_from_answer(value, dispatcher)
-        if order is None:
-            spent = MAX_ATTEMPTS if failure == "down" else _failures(tracker) + 1
-            return {"return_order_id": None, "return_failures": float(spent)}
-        verified = is_owner_phone(order, channel_facts(tracker).verified_phone)
-        if verified and _refused(order, dispatcher):  # said only to the owner: status is personal data
-            return {"return_order_id": order.id, "return_failures": float(MAX_ATTEMPTS)}
-        return {"return_order_id": order.id, "return_verified": verified}
+        order, slots = self.take_order(value, dispatcher, tracker)
+        # said only to the owner: an order's status is personal data
+        if order is not None and slots["return_verified"] and _refused(order, dispatcher):
+            return {"return_order_id": order.id, "return_failures": self.stop()}
+        return slots
 
     def validate_return_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
         if value is None:  # emptied this turn (the customer switched orders): nothing was answered yet
             return {"return_contact": None}
-        order, down = _order_or_apology("return_contact", dispatcher, tracker)
-        if down:
-            return down
-        if order is None:
-            return {"return_contact": None, "return_order_id": None}
-        if contact_matches(order, value, dispatcher):
-            if _refused(order, dispatcher):
-                return {"return_contact": "verified", "return_failures": float(MAX_ATTEMPTS)}
-            return {"return_contact": "verified", "return_verified": True}
-        return {"return_contact": None, "return_failures": _failures(tracker) + 1}
+        order, slots = self.take_contact(value, dispatcher, tracker)
+        if order is not None and _refused(order, dispatcher):
+            return {"return_contact": VERIFIED, "return_failures": self.stop()}
+        return slots
 
     def validate_return_item(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
         if value is None:  # emptied this turn (the customer switched orders): nothing was answered yet
             return {"return_item": None}
-        order, down = _order_or_apology("return_item", dispatcher, tracker)
-        if down:
-            return down
+        order, stopped = self.order_or_stop("return_item", dispatcher, tracker)
+        if stopped:
+            return stopped
         if order is None:
             return {"return_item": None}
         line = find_line(order, str(value or ""))
         if line is None:
-            dispatcher.utter_message(text="Maaf Kak, barang yang mana? Pilih salah satu dari daftar ya.")
+            dispatcher.utter_message(response="utter_return_item_unknown")
             return {"return_item": None}
         settings = get_settings()
         with session_scope() as session:
@@ -195,22 +159,21 @@ class ValidateReturnForm(FormWithDigressions):
                     window_hours=settings.return_window_hours.get(order.brand),
                 )
             except ReturnNotAllowed as exc:
-                dispatcher.utter_message(text=exc.reason)
-                return {"return_item": None, "return_failures": float(MAX_ATTEMPTS)}
+                _say_refusal(dispatcher, exc.reason)
+                return {"return_item": None, "return_failures": self.stop()}
         return {"return_item": line.sku}
 
     def validate_return_quantity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
-        order = _order(tracker)
+        order = self.current_order(tracker)
         line = find_line(order, tracker.get_slot("return_item") or "") if order else None
         numbers = [int(n) for n in _NUMBER.findall(str(value or ""))]
         if line is None:
             return {"return_quantity": None, "return_item": None}
         if len(numbers) != 1 or not 1 <= numbers[0] <= line.quantity:
             dispatcher.utter_message(
-                text=f"Jumlahnya berapa, Kak? Tulis angka antara 1 dan {line.quantity} "
-                f"(jumlah {line.name} yang diterima)."
+                response="utter_return_quantity_invalid", max_quantity=line.quantity, item=line.name
             )
             return {"return_quantity": None}
         return {"return_quantity": str(numbers[0])}
@@ -220,16 +183,14 @@ class ValidateReturnForm(FormWithDigressions):
     ) -> Slots:
         text = str(value or "").strip()
         if len(text.split()) < 2:
-            dispatcher.utter_message(text="Boleh dijelaskan sedikit lebih lengkap kerusakannya, Kak?")
+            dispatcher.utter_message(response="utter_return_description_too_short")
             return {"return_description": None}
         return {"return_description": text[:2000]}
 
     def _evidence(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Slots:
-        media = (tracker.latest_message.get("metadata") or {}).get("media") or []
+        media = latest_media(tracker)
         if not media:
-            dispatcher.utter_message(
-                text="Belum ada foto yang masuk, Kak. Kirimkan fotonya langsung di chat ini ya."
-            )
+            dispatcher.utter_message(response="utter_return_photo_missing")
             return {slot: None}
         settings = get_settings()
         first = media[0] if isinstance(media[0], dict) else {}
@@ -242,13 +203,11 @@ class ValidateReturnForm(FormWithDigressions):
                 auth=media_auth(str(first.get("url") or ""), settings),
             )
         except EvidenceRejected as exc:
-            dispatcher.utter_message(text=str(exc))
+            _say_refusal(dispatcher, str(exc))
             return {slot: None}
         except EvidenceUnavailable:
             log.warning("evidence could not be fetched for %s", slot)
-            dispatcher.utter_message(
-                text="Maaf Kak, fotonya belum berhasil kami terima. Boleh dikirim ulang?"
-            )
+            dispatcher.utter_message(response="utter_return_photo_unavailable")
             return {slot: None}
         return {slot: json.dumps(stored.__dict__)}
 
@@ -258,12 +217,11 @@ class ValidateReturnForm(FormWithDigressions):
         bot challenge); words alone go to validation too (which asks for the file), except a "no"."""
         if tracker.get_slot("requested_slot") != slot:
             return {}
-        if (tracker.latest_message.get("metadata") or {}).get("media"):
+        if latest_media(tracker):
             return {slot: "media"}
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent in ("deny", "request_human", "goodbye"):
+        if latest_intent(tracker) in ("deny", "request_human", "goodbye"):
             return {}  # the form steps aside and the rules for stopping or a human apply
-        return {slot: _text(tracker) or "-"}
+        return {slot: latest_text(tracker) or "-"}
 
     async def extract_return_photo_goods(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -296,14 +254,14 @@ class ActionAskReturnItem(SafeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         try:
-            order = _order(tracker)
+            order = ValidateReturnForm.current_order(tracker)
         except OrderBackendUnavailable:
             order = None
         if order is None or not order.items:
-            dispatcher.utter_message(text="Barang apa yang rusak, Kak?")
+            dispatcher.utter_message(response="utter_return_item_question")
             return []
         dispatcher.utter_message(
-            text="Barang mana yang rusak, Kak?",
+            response="utter_return_item_choose",
             buttons=[
                 {"title": f"{line.name} ({line.quantity})", "payload": line.sku} for line in order.items
             ],
@@ -312,6 +270,8 @@ class ActionAskReturnItem(SafeAction):
 
 
 class ActionSubmitReturn(SafeAction):
+    """Records the return request and gives its number; empties the form's slots."""
+
     def name(self) -> str:
         return "action_submit_return"
 
@@ -321,13 +281,10 @@ class ActionSubmitReturn(SafeAction):
         reset = [SlotSet(slot, None) for slot in _ALL_SLOTS] + [SlotSet("return_failures", 0.0)]
         values = {slot: tracker.get_slot(slot) for slot in _ALL_SLOTS if slot != "return_contact"}
         if not all(values.values()):
-            dispatcher.utter_message(
-                text='Mohon maaf Kak, pengajuan retur belum bisa saya catat. Ketik "CS" kalau Kakak ingin '
-                "dibantu tim kami."
-            )
+            dispatcher.utter_message(response="utter_return_not_recorded")
             return reset
         try:
-            order = _order(tracker)
+            order = ValidateReturnForm.current_order(tracker)
         except OrderBackendUnavailable:
             dispatcher.utter_message(response="utter_order_backend_down")
             return []  # keep everything; the customer can try again
@@ -355,16 +312,16 @@ class ActionSubmitReturn(SafeAction):
                     window_hours=settings.return_window_hours.get(order.brand),
                 )
             except ReturnNotAllowed as exc:
-                dispatcher.utter_message(text=exc.reason)
+                _say_refusal(dispatcher, exc.reason)
                 return reset
             number, attempt = request.number, request.attempt
-        second = " Ini pengajuan kedua (terakhir) untuk barang ini." if attempt == 2 else ""
-        quantity = values["return_quantity"]
         dispatcher.utter_message(
-            text=f"Pengajuan retur Kakak sudah kami terima dengan nomor {number}: {quantity} x {line.name} "
-            f"dari pesanan {order.id}, dengan foto barang dan SPJ/resi.{second} Penjual/distributor akan "
-            "memeriksa buktinya lalu memutuskan: barang dikirim ulang atau invoice dipotong sesuai jumlah "
-            f'yang disetujui. Ketik "status retur {number}" untuk melihat perkembangannya.'
+            # after a rejection one more submission is allowed, and the customer is told it is the last
+            response="utter_return_submitted_again" if attempt == 2 else "utter_return_submitted",
+            number=number,
+            quantity=values["return_quantity"],
+            item=line.name,
+            order_id=order.id,
         )
         return reset
 
@@ -378,27 +335,21 @@ class ActionReturnStatus(SafeAction):
     def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        match = RETURN_PATTERN.search(_text(tracker)) or RETURN_PATTERN.search(
+        match = RETURN_PATTERN.search(latest_text(tracker)) or RETURN_PATTERN.search(
             tracker.get_slot("return_number") or ""
         )
-        phone = normalize_phone(channel_facts(tracker).verified_phone)
+        if match is None:
+            dispatcher.utter_message(response="utter_return_number_missing")
+            return [SlotSet("return_number", None)]
+        number = match.group(0).upper()
+        phone = channel_facts(tracker).verified_phone
         with session_scope() as session:
-            request = find_return(session, match.group(0)) if match else None
+            request = find_return(session, number)
             if request is None:
-                dispatcher.utter_message(
-                    text="Boleh sebutkan nomor returnya, Kak? Formatnya seperti RTR-2612-7KQ4M."
-                    if match is None
-                    else f"Mohon maaf Kak, retur {match.group(0).upper()} tidak kami temukan."
-                )
+                dispatcher.utter_message(response="utter_return_not_found", number=number)
                 return [SlotSet("return_number", None)]
-            own_conversation = request.conversation_id == tracker.sender_id
-            if not own_conversation and (phone is None or phone != request.customer_phone):
-                # Elsewhere the number alone is not proof enough: it could be read off someone's screen.
-                dispatcher.utter_message(
-                    text="Mohon maaf Kak, demi keamanan data status retur hanya bisa saya tampilkan di "
-                    'percakapan tempat retur diajukan atau di WhatsApp dari nomor pemesan. Ketik "CS" kalau '
-                    "ingin dibantu tim kami."
-                )
+            if not can_view_return(request, conversation_id=tracker.sender_id, verified_phone=phone):
+                dispatcher.utter_message(response="utter_return_status_refused")
                 return [SlotSet("return_number", None)]
             text = describe_return(request)
         dispatcher.utter_message(text=text)

@@ -10,36 +10,34 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from bot import api_complaints, api_knowledge, api_returns, health
-from bot.background import Background
-from bot.body_limit import BodyLimitMiddleware
+from bot.api.errors import install_error_handlers
 from bot.channels import rest, webchat, whatsapp, widget_assets, widget_files
 from bot.channels.hub import LocalHub, RedisHub
 from bot.channels.twilio_api import TwilioSender
 from bot.channels.whatsapp_outbox import OutboxWorker, WhatsAppOutlet
 from bot.channels.widget_files import MULTIPART_OVERHEAD
 from bot.config import Settings, get_settings
-from bot.errors import install_error_handlers
-from bot.handoff import api as handoff_api
-from bot.handoff import console_page
-from bot.handoff import socket as handoff_socket
-from bot.handoff.live import AgentFeed
-from bot.jobs import (
-    complaint_deadline_job,
-    evidence_cleanup_job,
-    pending_messages_job,
-    queue_reminder_job,
-)
-from bot.locks import LocalLocks, RedisLocks
-from bot.logs import configure_logging
-from bot.metrics import api as metrics_api
+from bot.console import api as console_api
+from bot.console import complaints as complaints_api
+from bot.console import console_page
+from bot.console import knowledge as knowledge_api
+from bot.console import returns as returns_api
+from bot.console import socket as console_socket
+from bot.console.live import AgentFeed
+from bot.conversations.rasa import RasaBot, RasaClient
+from bot.conversations.turns import ConversationRouter
+from bot.infra.background import Background
+from bot.infra.locks import LocalLocks, RedisLocks
+from bot.infra.logs import configure_logging
+from bot.infra.ratelimit import LocalRateLimiter, MessageLimits, RedisRateLimiter
+from bot.jobs import jobs as periodic_jobs
+from bot.monitoring import health
+from bot.monitoring import metrics as metrics_api
 from bot.production import refuse_demo_passwords
-from bot.rasa_client import RasaClient
-from bot.ratelimit import LocalRateLimiter, MessageLimits, RedisRateLimiter
 from bot.reports import api as reports_api
-from bot.request_id import RequestIdMiddleware
-from bot.router import ConversationRouter
 from bot.store.db import get_sessionmaker
+from bot.web.body_limit import BodyLimitMiddleware
+from bot.web.request_id import RequestIdMiddleware
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -55,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with httpx.AsyncClient(limits=limits) as http:
             rasa = RasaClient(http, settings.rasa_base_url, settings.rasa_timeout_seconds)
             app.state.settings = settings
+            app.state.sessions = get_sessionmaker()
             app.state.http = http
             app.state.rasa = rasa
             # Live frames (widget sockets, agent consoles) go through Redis when several gateways run.
@@ -77,17 +76,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.limits = MessageLimits(
                 limiter, settings.rate_limit_per_sender, settings.rate_limit_per_address
             )
-            router = ConversationRouter(get_sessionmaker(), rasa, settings, feed, locks)
+            bot = RasaBot(rasa, http, settings.action_server_base_url)
+            router = ConversationRouter(get_sessionmaker(), bot, settings, feed, locks)
             app.state.router = router
-            app.state.widget = widget = webchat.WidgetChannel(hub)
+            app.state.widget = widget = webchat.WidgetChannel(hub, router.store)
             router.add_outlet("widget", widget)
             app.state.background = background = Background()
-            jobs = [
-                asyncio.create_task(complaint_deadline_job(settings.complaint_check_seconds)),
-                asyncio.create_task(queue_reminder_job(router, settings)),
-                asyncio.create_task(pending_messages_job(router, background, settings)),
-                asyncio.create_task(evidence_cleanup_job(settings)),
-            ]
+            jobs = [asyncio.create_task(job) for job in periodic_jobs(router, background, settings)]
             if settings.whatsapp_enabled:
                 outbox = OutboxWorker(get_sessionmaker(), TwilioSender(settings), settings)
                 router.add_outlet("whatsapp", WhatsAppOutlet(settings, outbox))
@@ -126,12 +121,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(webchat.router)
     app.include_router(widget_files.router)
     app.include_router(widget_assets.router)
-    app.include_router(api_knowledge.router)
-    app.include_router(api_complaints.router)
-    app.include_router(api_returns.router)
-    app.include_router(handoff_api.router)
+    app.include_router(knowledge_api.router)
+    app.include_router(complaints_api.router)
+    app.include_router(returns_api.router)
+    app.include_router(console_api.router)
     app.include_router(reports_api.router)
     app.include_router(metrics_api.router)
-    app.include_router(handoff_socket.router)
+    app.include_router(console_socket.router)
     app.include_router(console_page.router)
     return app

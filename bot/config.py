@@ -108,11 +108,11 @@ class Settings(BaseSettings):
     # http://127.0.0.1:{gateway_port}/media/uploads/{name}.
     upload_dir: Path = PROJECT_ROOT / "var" / "uploads"
 
-    # Abuse limits (bot/ratelimit.py, bot/body_limit.py). Customer messages per rate_limit_window_seconds:
-    # rate_limit_per_sender per conversation on every channel, rate_limit_per_address per client address on
-    # REST and the widget (generous: Indonesian mobile carriers put many customers behind one address);
-    # 0 switches a limit off. Request bodies over max_body_bytes are refused with 413 (uploads may be as
-    # large as evidence_max_bytes).
+    # Abuse limits (bot/infra/ratelimit.py, bot/web/body_limit.py). Customer messages per
+    # rate_limit_window_seconds: rate_limit_per_sender per conversation on every channel,
+    # rate_limit_per_address per client address on REST and the widget (generous: Indonesian mobile
+    # carriers put many customers behind one address); 0 switches a limit off. Request bodies over
+    # max_body_bytes are refused with 413 (uploads may be as large as evidence_max_bytes).
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     rate_limit_per_sender: int = Field(default=20, ge=0)
     rate_limit_per_address: int = Field(default=300, ge=0)

@@ -1,5 +1,6 @@
-"""Periodic work the gateway does in the background: complaint deadlines that passed, queue reminders,
-messages another (dead) gateway process stored but never answered.
+"""Periodic work the gateway does in the background (each job a `periodic()` loop): complaint deadlines that
+passed, queue reminders, messages another (dead) gateway process stored but never answered, evidence files
+no return refers to.
 
 Every gateway process runs these. A round that changes shared rows takes a database-wide job lock first
 (`bot.store.db.job_lock`), so two processes never both remind the same waiting customer.
@@ -7,22 +8,25 @@ Every gateway process runs these. A round that changes shared rows takes a datab
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Coroutine
 from datetime import timedelta
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from bot.background import Background
 from bot.config import Settings
+from bot.conversations.turns import ConversationRouter
+from bot.conversations.types import Reply
 from bot.handoff.desk import due_reminders
-from bot.router import ConversationRouter, Reply
+from bot.infra.background import Background, periodic
 from bot.services.complaints import mark_breaches
 from bot.services.evidence import remove_orphans
 from bot.store.db import job_lock, session_scope
 from bot.store.models import utcnow
 
 log = logging.getLogger(__name__)
+EVIDENCE_CLEANUP_SECONDS = 3600.0
 
 
 def mark_breached_complaints() -> list[str]:
@@ -32,61 +36,11 @@ def mark_breached_complaints() -> list[str]:
         return mark_breaches(session)
 
 
-async def complaint_deadline_job(interval_seconds: float) -> None:
-    """Runs until cancelled; a failing round is logged and retried at the next interval."""
-    while True:
-        try:
-            breached = await run_in_threadpool(mark_breached_complaints)
-            if breached:
-                log.warning("complaint deadlines passed: %s", ", ".join(breached))
-        except Exception:
-            log.exception("complaint deadline job failed; retrying next round")
-        await asyncio.sleep(interval_seconds)
-
-
 def _due_reminders(settings: Settings) -> list[tuple[str, str]]:
     with session_scope() as session:
         if not job_lock(session, "queue_reminders"):
             return []
         return due_reminders(session, settings)
-
-
-async def queue_reminder_job(router: ConversationRouter, settings: Settings) -> None:
-    """Customers waiting for an agent hear their queue position again every few minutes."""
-    while True:
-        try:
-            for conversation_id, text in await run_in_threadpool(_due_reminders, settings):
-                await router.send_to_customer(conversation_id, "system", [Reply(text=text)])
-        except Exception:
-            log.exception("queue reminder job failed; retrying next round")
-        await asyncio.sleep(settings.handoff_check_seconds)
-
-
-async def pending_messages_job(
-    router: ConversationRouter, background: Background, settings: Settings
-) -> None:
-    """Answers push-channel messages left unanswered: at start (stored before a restart), then every
-    `pending_sweep_seconds` those stored longer ago than that (the gateway process that stored them died).
-    The conversation lock makes a sweep that races a live answer harmless."""
-    in_flight: set[str] = set()
-
-    async def answer(conversation_id: str) -> None:
-        try:
-            await router.answer_pending(conversation_id)
-        finally:
-            in_flight.discard(conversation_id)
-
-    stored_before = None  # the first round takes everything
-    while True:
-        try:
-            for conversation_id in await run_in_threadpool(router.pending_conversations, stored_before):
-                if conversation_id not in in_flight:
-                    in_flight.add(conversation_id)
-                    background.spawn(answer(conversation_id))
-        except Exception:
-            log.exception("pending message sweep failed; retrying next round")
-        await asyncio.sleep(settings.pending_sweep_seconds)
-        stored_before = utcnow() - timedelta(seconds=settings.pending_sweep_seconds)
 
 
 def _remove_orphan_evidence(settings: Settings) -> int:
@@ -95,13 +49,52 @@ def _remove_orphan_evidence(settings: Settings) -> int:
         return len(remove_orphans(session, settings.evidence_dir, older_than))
 
 
-async def evidence_cleanup_job(settings: Settings, interval_seconds: float = 3600) -> None:
-    """Files of returns customers never finished are deleted once they are EVIDENCE_ORPHAN_HOURS old."""
-    while True:
+def jobs(
+    router: ConversationRouter, background: Background, settings: Settings
+) -> list[Coroutine[Any, Any, None]]:
+    """The gateway's periodic jobs, each a coroutine that runs until cancelled."""
+
+    async def complaint_deadlines() -> None:
+        breached = await run_in_threadpool(mark_breached_complaints)
+        if breached:
+            log.warning("complaint deadlines passed: %s", ", ".join(breached))
+
+    async def queue_reminders() -> None:
+        """Customers waiting for an agent hear their queue position again every few minutes."""
+        for conversation_id, text in await run_in_threadpool(_due_reminders, settings):
+            await router.send_to_customer(conversation_id, "system", [Reply(text=text)])
+
+    # Push-channel messages left unanswered: at start everything stored before the restart, then every
+    # pending_sweep_seconds those stored longer ago than that (the gateway process that stored them died).
+    # The conversation lock makes a sweep that races a live answer harmless.
+    in_flight: set[str] = set()
+    rounds = 0
+
+    async def answer(conversation_id: str) -> None:
         try:
-            removed = await run_in_threadpool(_remove_orphan_evidence, settings)
-            if removed:
-                log.info("removed %d evidence files no return refers to", removed)
-        except Exception:
-            log.exception("evidence cleanup failed; retrying next round")
-        await asyncio.sleep(interval_seconds)
+            await router.answer_pending(conversation_id)
+        finally:
+            in_flight.discard(conversation_id)
+
+    async def pending_messages() -> None:
+        nonlocal rounds
+        rounds += 1
+        # The first round takes everything; later ones what has waited longer than a live answer takes.
+        stored_before = utcnow() - timedelta(seconds=settings.pending_sweep_seconds) if rounds > 1 else None
+        for conversation_id in await run_in_threadpool(router.pending_conversations, stored_before):
+            if conversation_id not in in_flight:
+                in_flight.add(conversation_id)
+                background.spawn(answer(conversation_id))
+
+    async def orphan_evidence() -> None:
+        """Files of returns customers never finished are deleted once they are EVIDENCE_ORPHAN_HOURS old."""
+        removed = await run_in_threadpool(_remove_orphan_evidence, settings)
+        if removed:
+            log.info("removed %d evidence files no return refers to", removed)
+
+    return [
+        periodic("complaint deadline job", settings.complaint_check_seconds, complaint_deadlines),
+        periodic("queue reminder job", settings.handoff_check_seconds, queue_reminders),
+        periodic("pending message sweep", settings.pending_sweep_seconds, pending_messages),
+        periodic("evidence cleanup", EVIDENCE_CLEANUP_SECONDS, orphan_evidence),
+    ]

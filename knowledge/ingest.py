@@ -12,8 +12,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from knowledge.documents import DOCUMENTS, Document, read_document
+
+if TYPE_CHECKING:  # spaCy is imported only when a document is first split
+    from spacy.language import Language
 
 MAX_PASSAGE_CHARS = 700
 _ARTEFACT = re.compile(
@@ -156,7 +160,7 @@ def _sentences(text: str) -> list[str]:
 
 
 @lru_cache
-def _sentencizer():  # noqa: ANN202 - spaCy's Language type is heavy to import for a hint
+def _sentencizer() -> Language:
     import spacy
 
     nlp = spacy.blank("id")

@@ -50,7 +50,8 @@ def _stored_vectors(index: faiss.Index) -> np.ndarray:
     """The vectors of a flat index as an (n, dim) float32 array: a view of the index's own memory."""
     if index.ntotal == 0:
         return np.zeros((0, index.d), dtype=np.float32)
-    return faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)
+    xb = index.get_xb()  # type: ignore[attr-defined]  # a flat index's own storage (SWIG, untyped)
+    return faiss.rev_swig_ptr(xb, index.ntotal * index.d).reshape(index.ntotal, index.d)
 
 
 def _inner_products(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -62,7 +63,7 @@ def _inner_products(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
     """
     out = np.empty(len(vectors), dtype=np.float32)
     if len(vectors):
-        faiss.fvec_inner_products_ny(
+        faiss.fvec_inner_products_ny(  # type: ignore[attr-defined]  # SWIG, untyped
             faiss.swig_ptr(out),
             faiss.swig_ptr(query),
             faiss.swig_ptr(vectors),
@@ -73,14 +74,13 @@ def _inner_products(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
 
 
 class KnowledgeBase:
-    """Ranked FAQ answers and passages for a question. Build with `dense(...)` or `lexical_only()`."""
+    """Ranked FAQ answers and passages for a question. Build with `dense_hybrid(...)` or `lexical_only()`."""
 
     def __init__(
         self,
         topics: list[FaqTopic],
         passages: list[Passage],
         *,
-        backend: str,
         build_seconds: float,
         dense: tuple[KnowledgeIndex, Encoder] | None = None,
         fusion: Fusion | None = None,
@@ -88,7 +88,6 @@ class KnowledgeBase:
         self.topics = topics
         self.by_topic = {t.topic: t for t in topics}
         self.passages = passages
-        self.backend = backend  # the encoder id, or "lexical"
         self.build_seconds = build_seconds
         self.fusion = fusion or Fusion()
         self._dense = dense
@@ -110,7 +109,6 @@ class KnowledgeBase:
         return cls(
             index.topics,
             index.passages,
-            backend=encoder.id,
             build_seconds=index.manifest.build_seconds,
             dense=(index, encoder),
             fusion=fusion,
@@ -120,9 +118,7 @@ class KnowledgeBase:
         """The same passages with these FAQ topics (the files with the console's edits applied): vectors of
         questions and answers already in the index are reused, only new or changed texts are encoded."""
         if self._dense is None:
-            return KnowledgeBase(
-                list(topics), self.passages, backend=self.backend, build_seconds=0.0, fusion=self.fusion
-            )
+            return KnowledgeBase(list(topics), self.passages, build_seconds=0.0, fusion=self.fusion)
         started = time.monotonic()
         index, encoder = self._dense
         question_vectors, qa_vectors, _ = self._vectors
@@ -157,7 +153,7 @@ class KnowledgeBase:
         started = time.monotonic()
         topics = list(load_topics())
         chunks = passages(known_headings=[t.section for t in topics])
-        kb = cls(topics, chunks, backend=LEXICAL, build_seconds=0.0)
+        kb = cls(topics, chunks, build_seconds=0.0)
         kb.build_seconds = round(time.monotonic() - started, 2)
         return kb
 

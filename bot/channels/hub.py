@@ -8,10 +8,12 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
 import redis
 import redis.asyncio
+from fastapi import Depends
+from starlette.requests import HTTPConnection
 
 log = logging.getLogger(__name__)
 
@@ -99,3 +101,10 @@ class RedisHub:
             except Exception:
                 log.exception("Redis subscription lost; resubscribing in 1 s")
                 await asyncio.sleep(1)
+
+
+def get_hub(connection: HTTPConnection) -> Hub:
+    return connection.app.state.hub
+
+
+HubDep = Annotated[Hub, Depends(get_hub)]

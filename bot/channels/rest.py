@@ -8,8 +8,9 @@ from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from bot.deps import LimitsDep, RouterDep, SettingsDep, bearer_matches
-from bot.ratelimit import rate_limited_text
+from bot.api.deps import LimitsDep, RouterDep, SettingsDep, bearer_matches
+from bot.conversations.types import Inbound
+from bot.infra.ratelimit import rate_limited_text
 from bot.services.identity import normalize_phone
 from knowledge.documents import BRANDS
 
@@ -87,7 +88,7 @@ async def rest_webhook(
     brand = metadata.get("brand")
     if brand is not None and (not isinstance(brand, str) or brand not in BRANDS):
         raise HTTPException(422, f"unknown brand {brand!r}; known: {', '.join(sorted(BRANDS))}")
-    result = await router_.handle_customer_message(
+    inbound = Inbound(
         channel="rest",
         # A trusted caller's conversations are its own: an untrusted caller who learns (or guesses) the same
         # sender id must not carry on a conversation whose owner a verified phone has proven.
@@ -97,6 +98,7 @@ async def rest_webhook(
         brand=brand,
         message_key=body.message_id,
     )
+    result = await router_.handle_customer_message(inbound)
     if not result.bot_available:
         response.status_code = 503
         response.headers["Retry-After"] = "30"

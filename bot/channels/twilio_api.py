@@ -69,7 +69,7 @@ class TwilioSender:
         if self._status_callback:
             kwargs["status_callback"] = self._status_callback
         try:
-            created = self._client.messages.create(**kwargs)  # type: ignore[arg-type]
+            created = self._client.messages.create(**kwargs)
         except TwilioRestException as exc:
             # 429 and 5xx are Twilio's trouble; other 4xx (an invalid number, 63016 outside the window)
             # do not change by trying again.

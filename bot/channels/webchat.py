@@ -32,9 +32,9 @@ server → client
         a frame that was refused; the connection stays open. With code "rate_limited" (RATE_LIMIT_*) the
         message was not stored and may be sent again after `retry_after` seconds (the widget does that).
 
-A view is `bot.router.message_view`. Pushes reach every socket of the conversation through a hub (in this
-process: `LocalHub`; its publish/subscribe interface is what a Redis pub/sub hub would implement for several
-gateway processes).
+A view is `bot.conversations.types.message_view`. Pushes reach every socket of the conversation through a
+hub (in this process: `LocalHub`; its publish/subscribe interface is what a Redis pub/sub hub would
+implement for several gateway processes).
 
 Uploads: `POST /api/widget/upload` (multipart field `file`, header `X-Widget-Token`) takes one JPEG, PNG,
 WebP or PDF (declared type and first bytes must both say so) of at most EVIDENCE_MAX_BYTES and answers
@@ -52,21 +52,23 @@ import re
 import secrets
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, WebSocket
-from sqlalchemy import select
+from fastapi import APIRouter, Depends, WebSocket
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
+from bot.api.deps import LimitsDep, RouterDep, SettingsDep
 from bot.channels.hub import Hub
 from bot.channels.widget_files import TOKEN, own_media, session_key
 from bot.config import Settings
-from bot.ratelimit import MessageLimits, rate_limited_text
-from bot.router import MEDIA_ONLY_TEXT, ConversationRouter, Inbound, Reply, message_view
-from bot.store.db import get_sessionmaker
-from bot.store.models import Conversation, Direction, Message, MessageStatus
+from bot.conversations.queries import ConversationReads
+from bot.conversations.texts import MEDIA_ONLY_TEXT
+from bot.conversations.turns import ConversationRouter
+from bot.conversations.types import Inbound, Reply
+from bot.infra.ratelimit import MessageLimits, rate_limited_text
+from bot.store.models import Conversation, Message
 from knowledge.documents import BRANDS
 
 log = logging.getLogger(__name__)
@@ -94,8 +96,9 @@ class WidgetChannel:
     """The widget's outlet for the router (stored replies are pushed to the open sockets) and the
     sessions handed out by this process that have not written yet."""
 
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, store: ConversationReads) -> None:
         self.hub = hub
+        self._store = store
         self._issued: OrderedDict[str, None] = OrderedDict()
 
     def stage(self, session: Session, conversation: Conversation, message: Message, reply: Reply) -> None:
@@ -118,59 +121,7 @@ class WidgetChannel:
 
     async def known(self, key: str) -> bool:
         """A session this process handed out, or one with a conversation (it wrote before)."""
-        return key in self._issued or await run_in_threadpool(_conversation_exists, key)
-
-
-def _conversation_exists(key: str) -> bool:
-    with get_sessionmaker()() as session:
-        return (
-            session.scalar(
-                select(Conversation.id).where(
-                    Conversation.channel == CHANNEL, Conversation.external_id == key
-                )
-            )
-            is not None
-        )
-
-
-@dataclass(frozen=True)
-class _History:
-    conversation_id: str | None
-    views: list[dict[str, Any]]
-    pending: bool  # a stored customer message is not answered yet (the gateway stopped mid-way)
-    state: str = "bot"
-    agent: str | None = None  # the display name of the agent who has the conversation
-
-
-def _history(key: str, after: int) -> _History:
-    with get_sessionmaker()() as session:
-        conversation = session.scalar(
-            select(Conversation).where(Conversation.channel == CHANNEL, Conversation.external_id == key)
-        )
-        if conversation is None:
-            return _History(None, [], False)
-        rows = session.scalars(
-            select(Message)
-            .where(Message.conversation_id == conversation.id, Message.id > after)
-            .order_by(Message.id.desc())
-            .limit(HISTORY_LIMIT)
-        ).all()
-        pending = session.scalar(
-            select(Message.id)
-            .where(
-                Message.conversation_id == conversation.id,
-                Message.direction == Direction.inbound,
-                Message.status == MessageStatus.received,
-            )
-            .limit(1)
-        )
-        return _History(
-            conversation.public_id,
-            [message_view(m) for m in reversed(rows)],
-            pending is not None,
-            conversation.state,
-            conversation.agent.name if conversation.agent else None,
-        )
+        return key in self._issued or await run_in_threadpool(self._store.exists, CHANNEL, key)
 
 
 class _Connection:
@@ -211,13 +162,26 @@ class _Connection:
         self._ready = True
 
 
+def get_widget(connection: HTTPConnection) -> WidgetChannel:
+    return connection.app.state.widget
+
+
+WidgetDep = Annotated[WidgetChannel, Depends(get_widget)]
+
+
 class _ChatSession:
-    def __init__(self, websocket: WebSocket) -> None:
-        state = websocket.app.state
-        self.channel: WidgetChannel = state.widget
-        self.router: ConversationRouter = state.router
-        self.settings: Settings = state.settings
-        self.limits: MessageLimits = state.limits
+    def __init__(
+        self,
+        websocket: WebSocket,
+        channel: WidgetChannel,
+        router: ConversationRouter,
+        settings: Settings,
+        limits: MessageLimits,
+    ) -> None:
+        self.channel = channel
+        self.router = router
+        self.settings = settings
+        self.limits = limits
         self.address = websocket.client.host if websocket.client else None
         self.connection = _Connection(websocket)
         self.key: str | None = None
@@ -254,7 +218,7 @@ class _ChatSession:
         # Message ids are 64-bit in the database: a larger "after" would overflow the query.
         after = after if isinstance(after, int) and not isinstance(after, bool) and 0 < after < 2**63 else 0
         self.key = key
-        history = await run_in_threadpool(_history, key, after)
+        history = await run_in_threadpool(self.router.store.history, CHANNEL, key, after, HISTORY_LIMIT)
         if history.conversation_id is not None:
             self._subscribe(history.conversation_id)
         await self.connection.welcome(
@@ -353,10 +317,12 @@ class _ChatSession:
 
 
 @router.websocket("/ws/chat")
-async def chat_socket(websocket: WebSocket) -> None:
+async def chat_socket(
+    websocket: WebSocket, widget: WidgetDep, router_: RouterDep, settings: SettingsDep, limits: LimitsDep
+) -> None:
     """The widget's conversation (protocol in this module's docstring)."""
     await websocket.accept()
-    session = _ChatSession(websocket)
+    session = _ChatSession(websocket, widget, router_, settings, limits)
     try:
         while True:
             message = await websocket.receive()

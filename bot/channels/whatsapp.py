@@ -19,15 +19,15 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 
-from bot.background import Background
+from bot.api.deps import BackgroundDep, LimitsDep, RouterDep, SessionsDep, SettingsDep
 from bot.channels.whatsapp_outbox import record_delivery_status
 from bot.config import Settings
-from bot.deps import LimitsDep, RouterDep, SettingsDep
-from bot.ratelimit import rate_limited_text
-from bot.router import MEDIA_ONLY_TEXT, ConversationRouter, Inbound
+from bot.conversations.texts import MEDIA_ONLY_TEXT
+from bot.conversations.turns import ConversationRouter
+from bot.conversations.types import AnswerWith, Inbound, LeaveUnanswered
+from bot.infra.ratelimit import rate_limited_text
 from bot.services.evidence import ALLOWED_TYPES
 from bot.services.identity import normalize_phone
-from bot.store.db import get_sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +51,6 @@ UNSUPPORTED_MEDIA_TEXT = (
     "Maaf Kak, berkas jenis itu belum bisa kami terima (termasuk pesan suara). Kami bisa menerima foto "
     "(JPG/PNG/WEBP), video MP4, atau dokumen PDF. Untuk pertanyaan, silakan diketik ya, Kak."
 )
-
-
-def get_background(request: Request) -> Background:
-    return request.app.state.background
-
-
-BackgroundDep = Annotated[Background, Depends(get_background)]
 
 
 def public_url(request: Request, settings: Settings) -> str:
@@ -132,12 +125,12 @@ def inbound_from_form(params: dict[str, str], settings: Settings) -> Inbound:
     metadata: dict[str, Any] = {"channel": "whatsapp", "verified_phone": phone}
     if brand:
         metadata["brand"] = brand
-    reply_instead = None
+    instead: AnswerWith | None = None
     if params.get("Latitude") and params.get("Longitude"):
         metadata["location"] = {"latitude": params["Latitude"], "longitude": params["Longitude"]}
-        reply_instead = LOCATION_TEXT
+        instead = AnswerWith(LOCATION_TEXT)
     elif unsupported and not media:
-        reply_instead = UNSUPPORTED_MEDIA_TEXT
+        instead = AnswerWith(UNSUPPORTED_MEDIA_TEXT)
     if media:
         metadata["media"] = media
         text = text or MEDIA_ONLY_TEXT
@@ -149,7 +142,7 @@ def inbound_from_form(params: dict[str, str], settings: Settings) -> Inbound:
         brand=brand,
         message_key=sid,
         channel_address=ours and f"whatsapp:{ours}",
-        reply_instead=reply_instead,
+        instead=instead,
     )
 
 
@@ -178,8 +171,8 @@ async def whatsapp_inbound(
     # sees it) but not answered by the bot; the customer is told once per window to wait and resend.
     verdict = await limits.check(sender=inbound.external_id, address=None)
     if not verdict.allowed:
-        notice = rate_limited_text(verdict.retry_after) if verdict.first_refusal else ""
-        inbound = replace(inbound, reply_instead=notice)
+        told = AnswerWith(rate_limited_text(verdict.retry_after))
+        inbound = replace(inbound, instead=told if verdict.first_refusal else LeaveUnanswered())
     try:
         received = await router_.receive(inbound)
     except OperationalError as exc:
@@ -225,12 +218,10 @@ async def _store_when_possible(router_: ConversationRouter, inbound: Inbound) ->
         },
     },
 )
-async def whatsapp_status(params: SignedForm) -> Response:
+async def whatsapp_status(params: SignedForm, sessions: SessionsDep) -> Response:
     """Twilio's status callback for a message we sent: queued, sent, delivered, read, failed, …"""
     sid, status = params.get("MessageSid"), (params.get("MessageStatus") or "").lower()
     if not sid or status not in DELIVERY_STATUSES:
         raise HTTPException(400, "MessageSid and a known MessageStatus are required")
-    await run_in_threadpool(
-        record_delivery_status, get_sessionmaker(), sid, status, params.get("ErrorCode") or None
-    )
+    await run_in_threadpool(record_delivery_status, sessions, sid, status, params.get("ErrorCode") or None)
     return Response(status_code=204)

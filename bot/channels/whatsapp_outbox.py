@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.twilio_api import OutgoingMessage, SendFailed, TwilioSender
 from bot.channels.whatsapp_text import split_message, with_numbered_buttons
-from bot.channels.whatsapp_window import window_open
 from bot.config import Settings
-from bot.router import Reply
+from bot.conversations.types import Reply
+from bot.services.whatsapp_window import window_open
 from bot.store.models import (
     Conversation,
     ConversationEvent,

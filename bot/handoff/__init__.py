@@ -1,1 +1,1 @@
-"""Human handoff: the conversation state machine, the queue, agents and their console."""
+"""Human handoff: the conversation state machine, the queue, business hours, agents, satisfaction ratings."""

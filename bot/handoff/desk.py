@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.channels.whatsapp_window import window_open
 from bot.config import Settings
 from bot.handoff.agents import online_agents
 from bot.handoff.hours import hours_text, is_open, next_opening
 from bot.handoff.states import IllegalTransition, transition
 from bot.services import clock
 from bot.services.timefmt import format_wib
+from bot.services.whatsapp_window import window_open
 from bot.store.models import Agent, Conversation, ConversationEvent, utcnow
 from bot.store.models import ConversationState as S
 

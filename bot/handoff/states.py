@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.metrics.counters import HANDOFFS
+from bot.infra.metrics import HANDOFFS
 from bot.services.errors import ServiceError
 from bot.store.models import Agent, Conversation, ConversationEvent, utcnow
 from bot.store.models import ConversationState as S

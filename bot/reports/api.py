@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from bot.api.deps import SessionsDep, SettingsDep, require_supervisor
 from bot.config import Settings
-from bot.deps import SettingsDep, require_supervisor
 from bot.reports.overview import overview
 from bot.services.clock import now
-from bot.store.db import session_scope
 
 router = APIRouter(prefix="/api/agent/reports", tags=["reports"], dependencies=[Depends(require_supervisor)])
 
@@ -74,16 +74,16 @@ class OverviewPublic(BaseModel):
     daily: list[DayPublic]
 
 
-def _overview(settings: Settings, days: int) -> OverviewPublic:
-    with session_scope() as session:
+def _overview(sessions: sessionmaker[Session], settings: Settings, days: int) -> OverviewPublic:
+    with sessions.begin() as session:
         return OverviewPublic.model_validate(overview(session, until=now(settings), days=days))
 
 
 @router.get("/overview", response_model=OverviewPublic)
 async def report_overview(
-    settings: SettingsDep, days: Annotated[int, Query(ge=1, le=90)] = 7
+    sessions: SessionsDep, settings: SettingsDep, days: Annotated[int, Query(ge=1, le=90)] = 7
 ) -> OverviewPublic:
     """Conversations, containment, handoffs and waits, CSAT, unanswered questions, complaints and returns
     over the last `days` days (bot/reports/overview.py defines each figure). Supervisors and the integrator
     token only."""
-    return await run_in_threadpool(_overview, settings, days)
+    return await run_in_threadpool(_overview, sessions, settings, days)

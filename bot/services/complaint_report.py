@@ -17,7 +17,8 @@ from statistics import mean
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services.complaints import JAKARTA, local_date
+from bot.services.complaints import local_date
+from bot.services.timefmt import JAKARTA
 from bot.services.workdays import working_days_between
 from bot.store.models import Complaint
 

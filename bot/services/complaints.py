@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.errors import ServiceError
+from bot.services.identity import normalize_phone
 from bot.services.numbers import insert_numbered, readable_number
 from bot.services.timefmt import JAKARTA, format_date
 from bot.services.workdays import add_working_days, working_days_between
@@ -142,6 +143,13 @@ def file_complaint(
 
 def find_complaint(session: Session, number: str) -> Complaint | None:
     return session.scalar(select(Complaint).where(Complaint.number == number.strip().upper()))
+
+
+def is_ticket_owner(complaint: Complaint | None, phone: str | None) -> bool:
+    """Whether a phone number (proven by the channel, or typed by the customer) is the one given on the
+    ticket: a ticket's status is shown only to its owner."""
+    given = normalize_phone(phone)
+    return complaint is not None and given is not None and given == complaint.customer_phone
 
 
 def extend(

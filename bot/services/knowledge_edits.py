@@ -20,7 +20,7 @@ from functools import lru_cache
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.sanitize import clean_text
+from bot.services.sanitize import clean_text
 from bot.store.db import session_scope
 from bot.store.models import KnowledgeEdit, UnansweredQuestion, utcnow
 from knowledge.documents import BRANDS

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.services.errors import ServiceError
 from bot.services.evidence import StoredEvidence
+from bot.services.identity import normalize_phone
 from bot.services.numbers import insert_numbered, readable_number
 from bot.services.order_records import OrderLine, OrderRecord
 from bot.services.timefmt import JAKARTA
@@ -219,6 +220,18 @@ def find_return(session: Session, number: str) -> ReturnRequest | None:
     return session.scalar(select(ReturnRequest).where(ReturnRequest.number == number.strip().upper()))
 
 
+def can_view_return(
+    request: ReturnRequest, *, conversation_id: str | None, verified_phone: str | None
+) -> bool:
+    """A return's status is personal data: it is shown in the conversation the return was filed in, or where
+    the channel has proven the order's phone number (WhatsApp). Anywhere else the number alone is not proof
+    enough: it could have been read off someone's screen."""
+    if conversation_id is not None and request.conversation_id == conversation_id:
+        return True
+    phone = normalize_phone(verified_phone)
+    return phone is not None and phone == request.customer_phone
+
+
 def decide(
     session: Session,
     request: ReturnRequest,
@@ -233,10 +246,11 @@ def decide(
     if not can_move(request, S.approved if approve else S.rejected):
         raise ReturnNotAllowed(f"Retur {request.number} sudah diputuskan ({request.status}).")
     if not approve:
-        if not (reason or "").strip():
+        reason = (reason or "").strip()
+        if not reason:
             raise ReturnNotAllowed("Penolakan retur membutuhkan alasan.")
         request.decided_at = utcnow()
-        request.decision_reason = reason.strip()
+        request.decision_reason = reason
         _move(request, S.rejected, actor, request.decision_reason)
         session.flush()
         return request

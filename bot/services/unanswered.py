@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.logs import mask_personal_data
+from bot.infra.logs import mask_personal_data
 from bot.store.models import UnansweredQuestion
 
 

@@ -1,5 +1,6 @@
 /*
- * Asisten CS — the embeddable live-chat widget. Plain JavaScript: no build step, no dependencies.
+ * Asisten CS — the embeddable live-chat widget. Plain JavaScript: no build step, no dependencies. The gateway
+ * serves this file with bot/static/shared/common.js pasted in (see "@inline" below): still one classic script.
  *
  *   <script src="https://<gateway>/widget.js" data-server="https://<gateway>" data-brand="aksestoko" async></script>
  *
@@ -27,8 +28,6 @@
   var MAX_TEXT = 4000;
   var MAX_FILE_BYTES = 10 * 1000 * 1000; // the gateway's EVIDENCE_MAX_BYTES default
   var IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"];
-  var RETRY_FIRST_MS = 500;
-  var RETRY_MAX_MS = 10000;
   var TEXT = {
     launcher: "Chat dengan kami",
     greeting: "Halo Kak! 👋 Saya Asisten CS. Ada yang bisa saya bantu? Pilih salah satu di bawah, atau tulis saja pertanyaan Kakak.",
@@ -108,20 +107,9 @@
     }
   }
 
-  // --- DOM helpers: nothing is ever parsed as HTML -----------------------------------------------------
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) {
-      var value = attrs[name];
-      if (value === false || value === null || value === undefined) return;
-      if (name === "text") node.textContent = value;
-      else node.setAttribute(name, value === true ? "" : String(value));
-    });
-    (children || []).forEach(function (child) {
-      if (child) node.appendChild(child);
-    });
-    return node;
-  }
+  // --- helpers shared with the agent console: el() (nothing is ever parsed as HTML), authorKind() and the
+  // reconnect backoff, from bot/static/shared/common.js, pasted in by the gateway (bot/channels/widget_assets.py)
+  // @inline shared/common.js
 
   // Icons are drawn, not emoji: a page may have no emoji font.
   var ICONS = {
@@ -262,8 +250,7 @@
   var previews = new Map(); // client_id -> object URL of a photo picked on this page
   var socket = null;
   var welcomed = false;
-  var attempt = 0;
-  var retryTimer = null;
+  var retry = createRetry();
   var quickReplies = null;
 
   function setStatus(text) {
@@ -279,15 +266,6 @@
       text = TEXT.withAgent + (typeof agent === "string" && agent.trim() ? " " + agent.trim() : "");
     }
     if (handoff.textContent !== text) handoff.textContent = text;
-  }
-
-  // "customer", "bot", "system", or "agent" for "agent:<username>" (a human CS).
-  function authorKind(author) {
-    author = String(author || "");
-    if (author === "customer") return "me";
-    if (author === "agent" || author.indexOf("agent:") === 0) return "agent";
-    if (author === "system") return "system";
-    return "bot";
   }
 
   function scrollToEnd() {
@@ -339,6 +317,7 @@
 
   function bubbleFor(author, text, media, preview) {
     var kind = authorKind(author);
+    if (kind === "customer") kind = "me"; // the bubble's class: the customer's own messages on the right
     var mine = kind === "me";
     var who = mine ? TEXT.you : kind === "agent" ? TEXT.agent : TEXT.title;
     var bubble = el("div", { class: "msg " + kind });
@@ -429,7 +408,7 @@
         save("token", token);
       }
       welcomed = true;
-      attempt = 0;
+      retry.attempts = 0;
       setStatus("");
       if (typeof frame.state === "string") applyState(frame.state, frame.agent);
       (frame.history || []).forEach(function (view) {
@@ -482,9 +461,8 @@
   }
 
   function connect() {
-    retryTimer = null;
     welcomed = false;
-    setStatus(attempt === 0 ? TEXT.connecting : TEXT.reconnecting);
+    setStatus(retry.attempts === 0 ? TEXT.connecting : TEXT.reconnecting);
     var ws;
     try {
       ws = new WebSocket(socketUrl);
@@ -517,23 +495,17 @@
 
   // 0.5 s, 1 s, 2 s, … up to 10 s, each with ±25 % jitter so that many widgets do not reconnect together.
   function retryLater() {
-    if (retryTimer) return;
-    var base = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * Math.pow(2, attempt));
-    var delay = Math.min(RETRY_MAX_MS, base * (0.75 + Math.random() * 0.5));
-    attempt += 1;
-    setStatus(TEXT.reconnecting);
-    retryTimer = window.setTimeout(connect, delay);
+    if (retry.schedule(connect)) setStatus(TEXT.reconnecting);
   }
 
   function ensureConnected() {
-    if (socket || retryTimer) return;
+    if (socket || retry.pending()) return;
     connect();
   }
 
   window.addEventListener("online", function () {
-    if (retryTimer) {
-      window.clearTimeout(retryTimer);
-      retryTimer = null;
+    if (retry.pending()) {
+      retry.cancel();
       connect();
     }
   });

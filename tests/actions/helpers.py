@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,11 @@ DATA = Path(__file__).parent / "data"
 
 def load_domain() -> dict[str, Any]:
     """The domain/ directory merged the way Rasa merges it (enough for the SDK's needs)."""
+    return copy.deepcopy(_domain())
+
+
+@functools.cache
+def _domain() -> dict[str, Any]:
     domain: dict[str, Any] = {"slots": {}, "forms": {}, "responses": {}, "intents": [], "actions": []}
     for path in sorted((PROJECT_ROOT / "domain").glob("*.yml")):
         part = yaml.safe_load(path.read_text()) or {}
@@ -27,6 +34,34 @@ def load_domain() -> dict[str, Any]:
         for key in ("intents", "actions"):
             domain[key].extend(part.get(key) or [])
     return domain
+
+
+# A response's variables, as rasa.core.nlg.interpolator finds them: "{name}"
+_VARIABLE = re.compile(r"{([^\n{}]+?)}")
+# What rasa_sdk's utter_message puts in every message; anything else is a variable for the response
+_MESSAGE_KEYS = frozenset(
+    {"text", "buttons", "elements", "custom", "template", "response", "image", "attachment"}
+)
+
+
+def domain_text(response: str, **variables: Any) -> str:
+    """The text of a domain response (its first variant) with its variables filled in, as Rasa fills them.
+    Stricter than Rasa, which logs a missing variable and sends the braces: here it is a KeyError."""
+    template = _domain()["responses"][response][0]["text"]
+    return _VARIABLE.sub(lambda m: str(variables[m.group(1)]), template)
+
+
+def rendered(message: dict[str, Any], slots: dict[str, Any]) -> dict[str, Any]:
+    """A message as Rasa sends it on (rasa.core.actions.action.RemoteAction._utter_responses): a response
+    named by the action gets its text from the domain, filled with the slots and the variables the action
+    passed, and the response's own buttons before the action's."""
+    name = message.get("response")
+    if not name:
+        return message
+    variables = {**slots, **{k: v for k, v in message.items() if k not in _MESSAGE_KEYS}}
+    variant = _domain()["responses"][name][0]
+    buttons = [*variant.get("buttons", []), *message.get("buttons", [])]
+    return {**message, "text": domain_text(name, **variables), "buttons": buttons}
 
 
 def form_tracker(
@@ -110,12 +145,16 @@ def question_tracker(
 
 
 def run_action(
-    action: Action, tracker: Tracker, domain: dict[str, Any] | None = None
+    action: Action, tracker: Tracker, domain: dict[str, Any] | None = None, *, render: bool = True
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The events the action returns and its messages: as the customer gets them (render, the default),
+    or as the action server sends them to Rasa (a named response without its text)."""
     dispatcher = CollectingDispatcher()
     result = action.run(dispatcher, tracker, domain or load_domain())
     events = asyncio.run(result) if asyncio.iscoroutine(result) else result
-    return events, dispatcher.messages
+    if not render:
+        return events, dispatcher.messages
+    return events, [rendered(m, tracker.slots) for m in dispatcher.messages]
 
 
 def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:

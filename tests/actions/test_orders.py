@@ -2,11 +2,13 @@ import asyncio
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.forms import GREETING_TEXT
-from actions.knowledge import RESUME_TEXT
+from actions.forms import GREETING_RESPONSE
 from actions.orders import ActionAskOrderId, ActionCheckOrderStatus, ValidateOrderStatusForm
 from knowledge.faq import load_topics
-from tests.actions.helpers import order_form_tracker, run_action, slot_values
+from tests.actions.helpers import domain_text, order_form_tracker, run_action, slot_values
+
+GREETING_TEXT = domain_text(GREETING_RESPONSE)
+RESUME_TEXT = domain_text("utter_resume_form")
 
 OWNER_PHONE = "+6281322740915"  # Siti Rahmawati, owner of UK-2611-008170 (Sedang Dikirim)
 WHATSAPP = {"channel": "whatsapp", "verified_phone": OWNER_PHONE}

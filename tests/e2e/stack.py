@@ -55,7 +55,7 @@ def throwaway_settings(tmp: Path, twilio: FakeTwilio, **overrides: Any) -> Setti
             "evidence_dir": tmp / "evidence",
             "upload_dir": tmp / "uploads",
             # Every simulated customer (and the benchmark's hundreds) writes from loopback, faster than a
-            # person: the limits have their own tests (tests/bot/test_ratelimit.py).
+            # person: the limits have their own tests (tests/bot/infra/test_ratelimit.py).
             "rate_limit_per_sender": 0,
             "rate_limit_per_address": 0,
             **overrides,

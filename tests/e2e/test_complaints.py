@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.router import CREDENTIAL_WARNING_TEXT
+from bot.conversations.texts import CREDENTIAL_WARNING_TEXT
 from bot.services.timefmt import format_date
 from bot.services.workdays import add_working_days, holiday_name
 from bot.store.db import session_scope

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
 
-from bot.router import BOT_UNAVAILABLE_TEXT, STORAGE_UNAVAILABLE_TEXT
+from bot.conversations.texts import BOT_UNAVAILABLE_TEXT, STORAGE_UNAVAILABLE_TEXT
 from bot.store.db import session_scope
 from bot.store.models import Conversation, Message, Outbox, utcnow
 from tests.e2e.stack import stopped

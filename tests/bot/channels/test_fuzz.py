@@ -19,7 +19,7 @@ from starlette.testclient import WebSocketTestSession
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.sanitize import clean_text
+from bot.services.sanitize import clean_text
 from bot.store import db
 from bot.store.models import Message
 from tests.bot.channels.test_webchat import hello, until_typing_stops

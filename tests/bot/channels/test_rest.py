@@ -5,7 +5,7 @@ from sqlalchemy import select
 from bot.app import create_app
 from bot.channels.rest import channel_metadata
 from bot.config import Settings
-from bot.router import CREDENTIAL_WARNING_TEXT, NO_REPLY_TEXT
+from bot.conversations.texts import CREDENTIAL_WARNING_TEXT, NO_REPLY_TEXT
 from bot.store.db import session_scope
 from bot.store.models import ConversationEvent, Message
 from tests.bot.conftest import unused_port

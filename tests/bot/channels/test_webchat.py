@@ -15,7 +15,8 @@ from starlette.testclient import WebSocketTestSession
 from bot.app import create_app
 from bot.channels.webchat import EMPTY_TEXT, MALFORMED_TEXT, NOT_READY_TEXT, TOO_LONG_TEXT
 from bot.config import Settings
-from bot.router import BOT_UNAVAILABLE_TEXT, MEDIA_ONLY_TEXT, Reply
+from bot.conversations.texts import BOT_UNAVAILABLE_TEXT, MEDIA_ONLY_TEXT
+from bot.conversations.types import Reply
 from bot.store import db
 from bot.store.models import Conversation, Message
 from tests.bot.conftest import unused_port

@@ -16,7 +16,8 @@ from sqlalchemy import ColumnElement, func, select, update
 from bot.app import create_app
 from bot.channels.whatsapp import EMPTY_TWIML, LOCATION_TEXT, UNSUPPORTED_MEDIA_TEXT
 from bot.config import Settings
-from bot.router import BOT_UNAVAILABLE_TEXT, MEDIA_ONLY_TEXT, Reply
+from bot.conversations.texts import BOT_UNAVAILABLE_TEXT, MEDIA_ONLY_TEXT
+from bot.conversations.types import Reply
 from bot.services.complaints import file_complaint
 from bot.services.orders import get_order_backend
 from bot.services.timefmt import format_date
@@ -385,7 +386,7 @@ def test_a_message_stored_before_a_restart_is_answered_after_it(
     settings = make_settings()
     with TestClient(create_app(settings)) as client:
         router = client.app.state.router  # type: ignore[attr-defined]
-        from bot.router import Inbound
+        from bot.conversations.types import Inbound
 
         assert client.portal is not None
         client.portal.call(

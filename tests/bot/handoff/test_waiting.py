@@ -12,13 +12,13 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.conversations.texts import EMPTY_MESSAGE_TEXT
 from bot.handoff.desk import LEFT_QUEUE_TEXT, due_reminders
-from bot.router import EMPTY_MESSAGE_TEXT
 from bot.services.timefmt import JAKARTA
 from bot.store import db
 from bot.store.models import Conversation, ConversationEvent, Message
 from tests.bot.channels.test_whatsapp import inbound, post_signed
-from tests.bot.handoff.conftest import Console, texts, widget_hello, widget_say
+from tests.bot.console.conftest import Console, texts, widget_hello, widget_say
 from tests.fakes.rasa_server import FakeRasa
 from tests.fakes.twilio_api import FakeTwilio
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from bot.ops.seed import seed_agents
 from bot.reports.overview import overview, percentile
 from bot.store import db
-from tests.bot.handoff.conftest import Console
+from tests.bot.console.conftest import Console
 from tests.factories import Week
 
 UNTIL = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # 17:00 WIB on a Monday

@@ -13,6 +13,7 @@ from bot.services.complaints import (
     extend,
     file_complaint,
     find_complaint,
+    is_ticket_owner,
     mark_breaches,
     record_step,
     working_days_left,
@@ -125,3 +126,13 @@ def test_the_ticket_lifecycle_is_a_table_with_a_terminal_closed_state():
     assert not [pair for pair in TRANSITIONS if pair[0] == ComplaintStatus.closed]  # nothing reopens it
     assert set(TRANSITIONS.values()) == set(ComplaintStatus) - {ComplaintStatus.received}
     assert {status for status, step in TRANSITIONS if step == "extended"} == set(OPEN_STATUSES)
+
+
+def test_only_the_phone_given_on_the_ticket_owns_it():
+    ticket = Complaint(number="PGD-2612-7KQ4M", customer_phone="+6281234500001")
+    assert is_ticket_owner(ticket, "+6281234500001")  # the channel's verified phone
+    assert is_ticket_owner(ticket, "0812-3450-0001")  # typed by the customer
+    assert not is_ticket_owner(ticket, "081299999999")
+    assert not is_ticket_owner(ticket, "bukan nomor")
+    assert not is_ticket_owner(ticket, None)
+    assert not is_ticket_owner(None, "+6281234500001")  # no such ticket: nobody's

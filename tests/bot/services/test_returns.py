@@ -11,6 +11,7 @@ from bot.services.evidence import StoredEvidence
 from bot.services.orders import get_order_backend
 from bot.services.returns import (
     ReturnNotAllowed,
+    can_view_return,
     check_eligibility,
     complete,
     decide,
@@ -19,6 +20,7 @@ from bot.services.returns import (
     submit_return,
 )
 from bot.store import db
+from bot.store.models import ReturnRequest
 
 DELIVERED = "UK-2611-002463"  # delivered 18 h before seeding: 2 hijab, 3 kaos
 WINDOW = 72
@@ -141,3 +143,21 @@ def test_the_return_lifecycle_is_a_table_every_status_reachable_and_two_ends():
     assert reached == set(ReturnStatus)
     ends = set(ReturnStatus) - {before for before, _ in TRANSITIONS}
     assert ends == {ReturnStatus.rejected, ReturnStatus.done}  # a rejection is final for that request
+
+
+def _request(*, conversation_id: str | None = "c1", phone: str = "+6289512637408") -> ReturnRequest:
+    return ReturnRequest(number="RTR-2612-7KQ4M", conversation_id=conversation_id, customer_phone=phone)
+
+
+def test_a_returns_status_is_shown_in_the_conversation_it_was_filed_in():
+    assert can_view_return(_request(), conversation_id="c1", verified_phone=None)
+    assert not can_view_return(_request(), conversation_id="c2", verified_phone=None)
+    # a request filed outside a conversation (by an agent) is not everyone's who has no conversation either
+    assert not can_view_return(_request(conversation_id=None), conversation_id=None, verified_phone=None)
+
+
+def test_elsewhere_only_the_orders_phone_proven_by_the_channel_sees_it():
+    assert can_view_return(_request(), conversation_id="c2", verified_phone="+6289512637408")
+    assert can_view_return(_request(), conversation_id="c2", verified_phone="6289512637408")  # normalised
+    assert not can_view_return(_request(), conversation_id="c2", verified_phone="+6281299999999")
+    assert not can_view_return(_request(), conversation_id="c2", verified_phone="bukan nomor")

@@ -1,0 +1,33 @@
+"""Reading the tracker the same way in every action: the customer's latest message and the counters that
+forms keep in slots."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The latest message's words ("" for a photo sent without a caption)."""
+    return tracker.latest_message.get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    """The intent NLU gave the latest message."""
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def latest_metadata(tracker: Tracker) -> dict[str, Any]:
+    """What the gateway sent with the latest message (actions/channel.py names the channel facts in it)."""
+    return tracker.latest_message.get("metadata") or {}
+
+
+def latest_media(tracker: Tracker) -> list[Any]:
+    """The files sent with the latest message, as the gateway describes them (url, content_type)."""
+    return latest_metadata(tracker).get("media") or []
+
+
+def count(tracker: Tracker, slot: str) -> float:
+    """A counter kept in a float slot (a form's wrong answers); an unset slot counts 0."""
+    return float(tracker.get_slot(slot) or 0)

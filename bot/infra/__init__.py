@@ -1,0 +1,1 @@
+"""Infrastructure under every layer: locks, rate limits, background tasks, logs, Prometheus counters."""

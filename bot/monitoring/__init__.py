@@ -1,0 +1,1 @@
+"""What operations watches: GET /health (each dependency's state) and GET /metrics (Prometheus)."""

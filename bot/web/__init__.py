@@ -1,0 +1,1 @@
+"""HTTP plumbing: middleware (body limit, request id) and static files with validators."""

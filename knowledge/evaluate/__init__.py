@@ -1,0 +1,1 @@
+"""Evaluation and calibration of help-centre answering on the dev set (`python -m knowledge.evaluate`)."""

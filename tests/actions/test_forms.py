@@ -1,0 +1,121 @@
+"""The ownership base the three forms share (actions/forms.py): what they ask, when they stop asking, and
+what a right or wrong answer records, the same in each form."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.complaints import ValidateTicketStatusForm
+from actions.forms import VERIFIED, OrderOwnershipForm, OwnershipForm
+from actions.orders import ValidateOrderStatusForm
+from actions.returns import ValidateReturnForm
+from bot.services.order_records import OrderBackendUnavailable, OrderRecord
+from tests.actions.helpers import form_tracker, load_domain
+
+FORMS = {  # the validation action and the form it validates
+    ValidateOrderStatusForm(): "order_status_form",
+    ValidateReturnForm(): "return_form",
+    ValidateTicketStatusForm(): "ticket_status_form",
+}
+ORDER_FORMS = [form for form in FORMS if isinstance(form, OrderOwnershipForm)]
+ORDER = "UK-2611-008170"  # Siti Rahmawati's, +6281322740915, e-mail siti.rahmawati@gmail.com
+OWNER = {"channel": "whatsapp", "verified_phone": "+6281322740915"}
+STRANGER = {"channel": "whatsapp", "verified_phone": "+6281265438807"}
+
+
+def _form_slots(form: OwnershipForm) -> list[str]:
+    return load_domain()["forms"][FORMS[form]]["required_slots"]
+
+
+def _tracker(form: OwnershipForm, slots: dict | None = None, metadata: dict | None = None) -> Tracker:
+    requested = form.contact_slot if slots else _form_slots(form)[0]
+    return form_tracker(FORMS[form], requested, text="", slots=slots, metadata=metadata)
+
+
+def _required(form: OwnershipForm, slots: dict) -> list[str]:
+    tracker = _tracker(form, slots)
+    return asyncio.run(form.required_slots(_form_slots(form), CollectingDispatcher(), tracker, {}))
+
+
+class _Down:
+    def get_order(self, order_id: str) -> OrderRecord | None:
+        raise OrderBackendUnavailable("the order system does not answer")
+
+
+def test_the_three_ownership_forms_share_the_base():
+    assert len(FORMS) == 3
+    assert all(isinstance(form, OwnershipForm) for form in FORMS)
+    assert [form.name() for form in ORDER_FORMS] == ["validate_order_status_form", "validate_return_form"]
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda form: form.name())
+def test_each_form_names_slots_its_domain_form_has(form):
+    slots = load_domain()["slots"]
+    assert form.contact_slot in _form_slots(form)
+    assert all(slot in slots for slot in (form.verified_slot, *form.failure_slots))
+    if isinstance(form, OrderOwnershipForm):
+        assert form.order_slot in _form_slots(form)
+        assert {form.order_failure_slot, form.contact_failure_slot} <= set(form.failure_slots)
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda form: form.name())
+def test_the_contact_is_asked_until_ownership_is_proven_and_two_misses_end_the_form(form):
+    everything = _form_slots(form)
+    assert _required(form, {}) == everything
+    assert _required(form, {form.verified_slot: True}) == [s for s in everything if s != form.contact_slot]
+    for failures in form.failure_slots:
+        assert _required(form, {failures: 1.0}) == everything  # a second chance
+        assert _required(form, {failures: 2.0}) == []
+
+
+@pytest.mark.parametrize("form", ORDER_FORMS, ids=lambda form: form.name())
+def test_the_channels_phone_proves_ownership_of_the_order_named(form, database_url):
+    dispatcher = CollectingDispatcher()
+    order, slots = form.take_order(
+        "ini pesanannya uk-2611-008170", dispatcher, _tracker(form, metadata=OWNER)
+    )
+    assert order.id == ORDER
+    assert slots == {form.order_slot: ORDER, form.verified_slot: True}
+    _, slots = form.take_order(ORDER, dispatcher, _tracker(form, metadata=STRANGER))
+    assert slots == {form.order_slot: ORDER, form.verified_slot: False}  # so the contact is asked for
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("form", ORDER_FORMS, ids=lambda form: form.name())
+def test_an_unknown_order_is_a_miss(form, database_url):
+    dispatcher = CollectingDispatcher()
+    tracker = _tracker(form, {form.order_failure_slot: 1.0})
+    order, slots = form.take_order("INV/20990101/MPL/0000001", dispatcher, tracker)
+    assert order is None
+    assert slots == {form.order_slot: None, form.order_failure_slot: 2.0}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_not_found"]
+
+
+@pytest.mark.parametrize("form", ORDER_FORMS, ids=lambda form: form.name())
+def test_a_wrong_contact_is_counted_and_a_right_one_is_kept_only_as_a_fact(form, database_url):
+    tracker = _tracker(form, {form.order_slot: ORDER, form.verified_slot: False})
+    dispatcher = CollectingDispatcher()
+    proven, slots = form.take_contact("0812 3456 7890", dispatcher, tracker)
+    assert proven is None
+    assert slots == {form.contact_slot: None, form.contact_failure_slot: 1.0}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_contact_mismatch"]
+    proven, slots = form.take_contact("siti.rahmawati@gmail.com", dispatcher, tracker)
+    assert proven.id == ORDER
+    assert slots == {form.contact_slot: VERIFIED, form.verified_slot: True}
+
+
+@pytest.mark.parametrize("form", ORDER_FORMS, ids=lambda form: form.name())
+def test_an_order_system_that_is_down_ends_the_form(form, monkeypatch):
+    monkeypatch.setattr("actions.forms.get_order_backend", _Down)
+    dispatcher = CollectingDispatcher()
+    _, slots = form.take_order(ORDER, dispatcher, _tracker(form, metadata=OWNER))
+    assert slots == {form.order_slot: None, form.order_failure_slot: 2.0}
+    tracker = _tracker(form, {form.order_slot: ORDER, form.verified_slot: False})
+    proven, slots = form.take_contact("siti.rahmawati@gmail.com", dispatcher, tracker)
+    assert proven is None
+    assert slots == {form.contact_slot: None, form.contact_failure_slot: 2.0}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_backend_down"] * 2
