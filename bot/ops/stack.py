@@ -21,7 +21,7 @@ import httpx
 from pydantic import SecretStr
 
 from bot.config import PROJECT_ROOT, Settings, get_settings
-from bot.ops.rasa_env import RASA_BIN, model_path_for, rasa_environment, training_hash
+from bot.ops.rasa_env import RASA_BIN, model_path_for, one_openmp_thread, rasa_environment, training_hash
 from bot.ops.spacy_model import ensure_spacy_model
 
 VENV_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
@@ -74,7 +74,7 @@ class Service:
 def _service_env(settings: Settings) -> dict[str, str]:
     """Environment for our own processes: every setting given explicitly, as the variable it is read
     from, so the gateway and the action server see the same values as the caller."""
-    env = dict(os.environ)
+    env = one_openmp_thread(dict(os.environ))
     for name in settings.model_fields_set:
         value = getattr(settings, name)
         if value is None:
