@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.services.complaints import file_complaint
 from bot.services.evidence import StoredEvidence
 from bot.services.knowledge_edits import create_topic
 from bot.services.order_records import OrderRecord
@@ -25,6 +26,18 @@ PHOTO = StoredEvidence("http://media/1.jpg", "evidence/1.jpg", "image/jpeg", 120
 
 WAREHOUSE_QUESTION = "Di mana alamat gudang AksesToko di Bogor?"
 WAREHOUSE_ANSWER = "Gudang AksesToko di Bogor ada di Jl. Contoh No. 1, Kak."
+
+
+def a_complaint(session: Session, *, now: datetime, **overrides: Any) -> Complaint:
+    """A refund complaint Rina filed over WhatsApp at `now`."""
+    values: dict[str, Any] = {
+        "customer_name": "Rina",
+        "customer_phone": "+6281234500001",
+        "description": "refund belum masuk",
+        "channel": "whatsapp",
+        "category": "refund",
+    }
+    return file_complaint(session, now=now, **{**values, **overrides})
 
 
 def a_console_topic(session: Session, *, author: str = "Sari") -> str:

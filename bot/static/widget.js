@@ -474,16 +474,13 @@
     ws.onopen = function () {
       ws.send(JSON.stringify({ type: "hello", token: token, brand: brand, after: lastSeen }));
     };
-    ws.onmessage = function (event) {
-      if (ws !== socket) return;
-      var frame;
-      try {
-        frame = JSON.parse(event.data);
-      } catch (e) {
-        return;
-      }
-      onFrame(frame);
-    };
+    listenForFrames(
+      ws,
+      function () {
+        return ws === socket;
+      },
+      onFrame
+    );
     ws.onclose = function () {
       if (ws !== socket) return;
       socket = null;

@@ -2,7 +2,7 @@
  * Live updates: the WebSocket /ws/agent, what its frames change on screen, and reconnecting when it drops
  * (the backoff is shared with the widget: shared/common.js).
  */
-import { authorKind, createRetry } from "../shared/common.js";
+import { authorKind, createRetry, listenForFrames } from "../shared/common.js";
 import { ApiError, api } from "./api.js";
 import { refreshLists, refreshListsSoon, renderList } from "./queue.js";
 import { $, findSummary, sameId, state } from "./state.js";
@@ -81,16 +81,13 @@ export function connectSocket() {
       if (state.openId !== null) loadDetail(false);
     }
   };
-  ws.onmessage = function (event) {
-    if (ws !== socket) return;
-    var frame;
-    try {
-      frame = JSON.parse(event.data);
-    } catch (e) {
-      return;
-    }
-    onFrame(frame);
-  };
+  listenForFrames(
+    ws,
+    function () {
+      return ws === socket;
+    },
+    onFrame
+  );
   ws.onclose = function () {
     if (ws !== socket) return;
     socket = null;

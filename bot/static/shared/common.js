@@ -41,6 +41,21 @@ export var RETRY_MAX_MS = 10000;
 
 // The wait before reconnecting a dropped WebSocket: 0.5 s, 1 s, 2 s, … up to 10 s, each with ±25 % jitter so
 // that many clients do not reconnect together.
+// Hands each JSON frame of `ws` to `onFrame` while `isCurrent()` (a replaced socket's late frames are
+// dropped); a frame that is not JSON is ignored.
+export function listenForFrames(ws, isCurrent, onFrame) {
+  ws.onmessage = function (event) {
+    if (!isCurrent()) return;
+    var frame;
+    try {
+      frame = JSON.parse(event.data);
+    } catch (e) {
+      return;
+    }
+    onFrame(frame);
+  };
+}
+
 export function retryDelay(attempt) {
   var base = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * Math.pow(2, attempt));
   return Math.min(RETRY_MAX_MS, base * (0.75 + Math.random() * 0.5));

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import sessionmaker
 
 from bot.api.deps import get_sessions
-from bot.services.complaints import file_complaint
 from bot.store import db
 from bot.store.migrate import upgrade
+from tests.factories import a_complaint
 
 STAFF = {"Authorization": "Bearer integrator-secret"}
 
@@ -21,15 +21,7 @@ def test_the_console_reads_the_database_its_sessions_dependency_gives(client_wit
     other = sessionmaker(engine, expire_on_commit=False)
     try:
         with other.begin() as session:
-            number = file_complaint(
-                session,
-                customer_name="Rina",
-                customer_phone="+6281234500001",
-                description="refund belum masuk",
-                channel="whatsapp",
-                category="refund",
-                now=datetime.now(UTC),
-            ).number
+            number = a_complaint(session, now=datetime.now(UTC)).number
         assert client_without_rasa.get("/api/agent/complaints", headers=STAFF).json() == []
 
         client_without_rasa.app.dependency_overrides[get_sessions] = lambda: other

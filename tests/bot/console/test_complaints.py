@@ -6,23 +6,15 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from bot.services.complaints import file_complaint
 from bot.store import db
+from tests.factories import a_complaint
 
 STAFF = {"Authorization": "Bearer integrator-secret"}
 
 
 def _file(received: datetime) -> str:
     with db.session_scope() as session:
-        return file_complaint(
-            session,
-            customer_name="Rina",
-            customer_phone="+6281234500001",
-            description="refund belum masuk",
-            channel="whatsapp",
-            category="refund",
-            now=received,
-        ).number
+        return a_complaint(session, now=received).number
 
 
 def test_staff_only(client_without_rasa):
