@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from knowledge.paths import PROJECT_ROOT as PROJECT_ROOT  # re-exported: bot code reads it here
 
 
 class Settings(BaseSettings):

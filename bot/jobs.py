@@ -68,7 +68,7 @@ def jobs(
     # pending_sweep_seconds those stored longer ago than that (the gateway process that stored them died).
     # The conversation lock makes a sweep that races a live answer harmless.
     in_flight: set[str] = set()
-    rounds = 0
+    first_round = True
 
     async def answer(conversation_id: str) -> None:
         try:
@@ -77,10 +77,10 @@ def jobs(
             in_flight.discard(conversation_id)
 
     async def pending_messages() -> None:
-        nonlocal rounds
-        rounds += 1
+        nonlocal first_round
         # The first round takes everything; later ones what has waited longer than a live answer takes.
-        stored_before = utcnow() - timedelta(seconds=settings.pending_sweep_seconds) if rounds > 1 else None
+        stored_before = None if first_round else utcnow() - timedelta(seconds=settings.pending_sweep_seconds)
+        first_round = False
         for conversation_id in await run_in_threadpool(router.pending_conversations, stored_before):
             if conversation_id not in in_flight:
                 in_flight.add(conversation_id)

@@ -39,6 +39,10 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 # at every layer's barrier for a thread the scheduler has given to another process, and one query took up to
 # 1.7 s instead of ~20 ms on 2 busy cores (p95 ~50 ms with one thread; reports/bench, bench/retrieval.py).
 # So one thread unless OMP_NUM_THREADS says otherwise (`python -m knowledge build` sets it to the CPU count).
+# This reaches only a libgomp that is not loaded yet: scikit-learn ships the same libgomp under the same
+# name, so in a process that imported scikit-learn first (Rasa) the engine shares that one, started with a
+# thread per core. The processes we start therefore get OMP_NUM_THREADS=1 in their environment
+# (bot/ops/rasa_env.py: one_openmp_thread; docs/deploy.md for other launchers).
 DEFAULT_OMP_THREADS = "1"
 
 

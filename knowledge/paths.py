@@ -1,6 +1,6 @@
-"""Where the knowledge package finds the project's files outside itself, without asking the gateway:
-bot/config.py derives the same root the same way (the checkout, one level above the package), and no
-setting moves models/, reports/ or data/."""
+"""The project root (the checkout, one level above this package): where the knowledge package finds the
+project's files outside itself. The one definition: bot/config.py takes it from here, and no setting
+moves models/, reports/ or data/."""
 
 from __future__ import annotations
 

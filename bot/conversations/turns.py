@@ -166,12 +166,12 @@ class ConversationRouter:
         if turn.status != MessageStatus.received:  # answered already (a duplicate delivery)
             return
         await self._fanout.tell_feed(conversation_id, [turn.view])
+        replies = [Reply(text=CREDENTIAL_WARNING_TEXT)] if turn.redacted else []
         if turn.state in (ConversationState.waiting_agent, ConversationState.with_agent):
-            await self._human_turn(conversation_id, message_id, turn)
+            await self._human_turn(conversation_id, message_id, turn, replies)
             return
         if turn.reopened:
             await self.announce_state(conversation_id)
-        replies = [Reply(text=CREDENTIAL_WARNING_TEXT)] if turn.redacted else []
         status, author = MessageStatus.answered, "bot"
         if turn.instead is not None:
             if isinstance(turn.instead, AnswerWith):
@@ -196,12 +196,13 @@ class ConversationRouter:
                 status, author = MessageStatus.bot_unavailable, "system"
         await self._store_answer(conversation_id, message_id, status, author, replies, turn)
 
-    async def _human_turn(self, conversation_id: str, message_id: int, turn: Turn) -> None:
+    async def _human_turn(
+        self, conversation_id: str, message_id: int, turn: Turn, replies: list[Reply]
+    ) -> None:
         """A human has the conversation: the bot stays silent. Someone waiting is told their message
         reaches the agent (once per burst); what the gateway answers itself (an unreadable message) is
         answered anyway. A waiting customer who says "batal" / "gak jadi" leaves the queue and the bot
-        answers again."""
-        replies = [Reply(text=CREDENTIAL_WARNING_TEXT)] if turn.redacted else []
+        answers again. `replies` holds what goes before (the warning about a shared code)."""
         status, left = MessageStatus.for_agent, False
         waiting = turn.state == ConversationState.waiting_agent
         if isinstance(turn.instead, AnswerWith):
