@@ -48,10 +48,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging()
         if settings.environment == "production":  # the demo passwords are in the README
             await asyncio.to_thread(refuse_demo_passwords, get_sessionmaker())
-        # Every conversation in flight may be waiting on Rasa: keep that many connections alive (default 20).
-        limits = httpx.Limits(max_connections=400, max_keepalive_connections=200)
-        async with httpx.AsyncClient(limits=limits) as http:
-            rasa = RasaClient(http, settings.rasa_base_url, settings.rasa_timeout_seconds)
+        # Every conversation in flight may be waiting on Rasa: keep that many connections to it. The httpx
+        # client is for the health checks (the action server).
+        async with httpx.AsyncClient() as http, RasaClient.session(connections=400) as rasa_http:
+            rasa = RasaClient(rasa_http, settings.rasa_base_url, settings.rasa_timeout_seconds)
             app.state.settings = settings
             app.state.sessions = get_sessionmaker()
             app.state.http = http

@@ -44,16 +44,6 @@ class ConversationReads:
     def _conversation(session: Session, conversation_id: str) -> Conversation | None:
         return session.scalar(select(Conversation).where(Conversation.public_id == conversation_id))
 
-    def oldest_pending(self, conversation_id: str) -> int | None:
-        with self._session_factory() as session:
-            return session.scalar(
-                select(Message.id)
-                .join(Conversation)
-                .where(Conversation.public_id == conversation_id, Message.status == MessageStatus.received)
-                .order_by(Message.id)
-                .limit(1)
-            )
-
     def replies_to(self, received: Received) -> RouteResult:
         with self._session_factory() as session:
             status = session.get_one(Message, received.message_id).status

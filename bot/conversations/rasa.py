@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+import aiohttp
 import httpx
 
 from bot.conversations.types import Reply
@@ -19,22 +20,35 @@ class ActionServerDown(RasaUnavailable):
 
 
 class RasaClient:
-    def __init__(self, http: httpx.AsyncClient, base_url: str, timeout: float) -> None:
+    """Rasa's REST channel and /status, over aiohttp: the one call every turn makes. httpx's connection
+    pool checks every open connection (a poll each) to place a request, and parses HTTP in Python; under a
+    closed loop of 50 customers that was a third of the gateway's CPU (docs/adr/0014)."""
+
+    def __init__(self, http: aiohttp.ClientSession, base_url: str, timeout: float) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
-        self._timeout = timeout
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+
+    @classmethod
+    def session(cls, connections: int) -> aiohttp.ClientSession:
+        """The client session for Rasa: `connections` kept open (every conversation in flight may be
+        waiting on Rasa), no cookies."""
+        return aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=connections, limit_per_host=connections),
+            cookie_jar=aiohttp.DummyCookieJar(),
+        )
 
     async def send(self, sender_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """Rasa's replies to one user message, in order."""
         try:
-            response = await self._http.post(
+            async with self._http.post(
                 f"{self._base_url}/webhooks/rest/webhook",
                 json={"sender": sender_id, "message": text, "metadata": metadata},
                 timeout=self._timeout,
-            )
-            response.raise_for_status()
-            replies = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+            ) as response:
+                response.raise_for_status()
+                replies = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise RasaUnavailable(f"Rasa at {self._base_url} failed: {exc!r}") from exc
         if not isinstance(replies, list):
             raise RasaUnavailable(f"Rasa answered {type(replies).__name__}, expected a list")
@@ -43,11 +57,16 @@ class RasaClient:
     async def status(self) -> dict[str, Any]:
         """Rasa's /status (loaded model); raises RasaUnavailable."""
         try:
-            response = await self._http.get(f"{self._base_url}/status", timeout=3.0)
-            response.raise_for_status()
-            return response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+            async with self._http.get(
+                f"{self._base_url}/status", timeout=aiohttp.ClientTimeout(total=3.0)
+            ) as response:
+                response.raise_for_status()
+                status = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise RasaUnavailable(repr(exc)) from exc
+        if not isinstance(status, dict):
+            raise RasaUnavailable(f"Rasa's /status answered {type(status).__name__}, expected an object")
+        return status
 
 
 class Bot(Protocol):

@@ -44,9 +44,8 @@ _CONTROL_KEYS = ("handoff",)
 
 @dataclass(frozen=True)
 class Turn:
-    """A stored customer message as its turn sees it."""
+    """A stored customer message, not answered yet, as its turn sees it."""
 
-    status: str
     state: str  # the conversation's state (after a reopening)
     reopened: bool  # the customer wrote to a closed conversation: the bot has it again
     rated: bool  # ... or answered its satisfaction question (it stays closed)
@@ -65,6 +64,7 @@ class Stored:
 
     channel: str
     views: list[dict[str, Any]]
+    replies: list[Reply]  # as the customer gets them (a handoff request became the desk's answer)
     handoff_texts: list[str]  # what the customer was told about the queue, when the bot asked for a human
 
 
@@ -133,6 +133,10 @@ class ConversationStore(ConversationReads):
                 payload=payload or None,
                 status=MessageStatus.received,
             )
+            if inbound.message_key is None:  # nothing to recognise a repeat by: no savepoint needed
+                session.add(message)
+                session.flush()
+                return Received(conversation.public_id, message.id)
             try:
                 with session.begin_nested():
                     session.add(message)
@@ -152,44 +156,52 @@ class ConversationStore(ConversationReads):
                 return Received(conversation.public_id, known.id, duplicate=True)
             return Received(conversation.public_id, message.id)
 
-    def turn(self, message_id: int) -> Turn:
-        """Open the turn of a stored message: a closed conversation is reopened, or takes the rating."""
+    def next_turn(self, conversation_id: str, up_to: int | None = None) -> tuple[int, Turn] | None:
+        """Open the turn of the conversation's oldest message not answered yet (none after `up_to`): a
+        closed conversation is reopened, or takes the rating. One transaction: finding the message and
+        opening its turn are one step of every turn."""
         with self._session_factory.begin() as session:
-            message = session.get_one(Message, message_id)
-            conversation = message.conversation
-            payload = message.payload or {}
-            metadata = dict(payload.get("metadata") or {})
-            if conversation.brand:  # the conversation's platform holds, whatever a later message claims
-                metadata["brand"] = conversation.brand
-            text = message.text or ""
-            buttons = self._last_buttons(session, message)
-            if buttons:
-                text = choose_button(text, buttons, numbered=conversation.channel == "whatsapp") or text
-            closed = (
-                conversation.state == ConversationState.closed and message.status == MessageStatus.received
+            message = session.scalar(
+                select(Message)
+                .join(Conversation)
+                .where(Conversation.public_id == conversation_id, Message.status == MessageStatus.received)
+                .order_by(Message.id)
+                .limit(1)
             )
-            instead = instead_from_payload(payload.get("reply_instead"))
-            rated = closed and instead is None and csat.parse_rating(text) is not None
-            if rated:
-                rated = csat.take_rating(session, conversation, message_id=message_id, text=text) is not None
-            reopened = closed and not rated
-            if reopened:
-                transition(
-                    session, conversation, ConversationState.bot, actor="customer", reason="new message"
-                )
-            return Turn(
-                status=message.status,
-                state=conversation.state,
-                reopened=reopened,
-                rated=rated,
-                text=text,
-                metadata=metadata,
-                redacted=bool(payload.get("redacted")),
-                instead=instead,
-                view=message_view(message),
-                channel=conversation.channel,
-                received_at=message.created_at,
-            )
+            if message is None or (up_to is not None and message.id > up_to):
+                return None
+            return message.id, self._open_turn(session, message)
+
+    def _open_turn(self, session: Session, message: Message) -> Turn:
+        conversation = message.conversation
+        payload = message.payload or {}
+        metadata = dict(payload.get("metadata") or {})
+        if conversation.brand:  # the conversation's platform holds, whatever a later message claims
+            metadata["brand"] = conversation.brand
+        text = message.text or ""
+        buttons = self._last_buttons(session, message)
+        if buttons:
+            text = choose_button(text, buttons, numbered=conversation.channel == "whatsapp") or text
+        closed = conversation.state == ConversationState.closed
+        instead = instead_from_payload(payload.get("reply_instead"))
+        rated = closed and instead is None and csat.parse_rating(text) is not None
+        if rated:
+            rated = csat.take_rating(session, conversation, message_id=message.id, text=text) is not None
+        reopened = closed and not rated
+        if reopened:
+            transition(session, conversation, ConversationState.bot, actor="customer", reason="new message")
+        return Turn(
+            state=conversation.state,
+            reopened=reopened,
+            rated=rated,
+            text=text,
+            metadata=metadata,
+            redacted=bool(payload.get("redacted")),
+            instead=instead,
+            view=message_view(message),
+            channel=conversation.channel,
+            received_at=message.created_at,
+        )
 
     @staticmethod
     def _last_buttons(session: Session, message: Message) -> list[dict[str, Any]]:
@@ -273,7 +285,12 @@ class ConversationStore(ConversationReads):
                 if outlet is not None:
                     outlet.stage(session, conversation, message, reply)
                 stored.append(message)
-            return Stored(conversation.channel, [message_view(m) for m in stored], handoff_texts)
+            return Stored(
+                conversation.channel,
+                [message_view(m) for m in stored],
+                [Reply.stored(m) for m in stored],
+                handoff_texts,
+            )
 
     def set_status(self, message_id: int, status: str) -> None:
         with self._session_factory.begin() as session:

@@ -14,7 +14,7 @@ silent), the gateway itself (`Inbound.instead`, a satisfaction rating, an unread
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 
@@ -53,6 +53,14 @@ from bot.services.sanitize import clean_json, clean_text
 from bot.store.models import ConversationState, MessageStatus, utcnow
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What a customer message was answered with, as its sender gets it."""
+
+    replies: list[Reply]
+    bot_available: bool
 
 
 class ConversationRouter:
@@ -118,7 +126,9 @@ class ConversationRouter:
         """Answer one stored message, after any older one of the conversation still pending; returns the
         replies to this message, also when another process (or an earlier delivery) produced them."""
         async with self._locks.hold(received.conversation_id):
-            await self._answer_pending(received.conversation_id, up_to=received.message_id)
+            answered = await self._answer_pending(received.conversation_id, up_to=received.message_id)
+        if answered is not None:  # answered here: its replies are known without reading them back
+            return RouteResult(received.conversation_id, answered.replies, answered.bot_available)
         return await run_in_threadpool(self.store.replies_to, received)
 
     async def answer_pending(self, conversation_id: str) -> None:
@@ -127,16 +137,18 @@ class ConversationRouter:
         async with self._locks.hold(conversation_id):
             await self._answer_pending(conversation_id)
 
-    async def _answer_pending(self, conversation_id: str, up_to: int | None = None) -> None:
+    async def _answer_pending(self, conversation_id: str, up_to: int | None = None) -> Answered | None:
+        """Answer the conversation's pending messages, oldest first (none after `up_to`); what the message
+        `up_to` was answered with when it was answered here."""
         with conversation_context(conversation_id):  # every log line of these turns names the conversation
             while (
-                message_id := await run_in_threadpool(self.store.oldest_pending, conversation_id)
+                pending := await run_in_threadpool(self.store.next_turn, conversation_id, up_to)
             ) is not None:
-                if up_to is not None and message_id > up_to:
-                    return
-                await self._answer(conversation_id, message_id)
+                message_id, turn = pending
+                answered = await self._answer(conversation_id, message_id, turn)
                 if message_id == up_to:
-                    return
+                    return answered
+        return None
 
     async def send_to_customer(self, conversation_id: str | None, author: str, replies: list[Reply]) -> bool:
         """Messages not caused by a customer message (a decision on a return, an agent's reply), stored
@@ -161,15 +173,11 @@ class ConversationRouter:
         background."""
         return self.store.pending_conversations(list(self._fanout.outlets), stored_before)
 
-    async def _answer(self, conversation_id: str, message_id: int) -> None:
-        turn = await run_in_threadpool(self.store.turn, message_id)
-        if turn.status != MessageStatus.received:  # answered already (a duplicate delivery)
-            return
+    async def _answer(self, conversation_id: str, message_id: int, turn: Turn) -> Answered:
         await self._fanout.tell_feed(conversation_id, [turn.view])
         replies = [Reply(text=CREDENTIAL_WARNING_TEXT)] if turn.redacted else []
         if turn.state in (ConversationState.waiting_agent, ConversationState.with_agent):
-            await self._human_turn(conversation_id, message_id, turn, replies)
-            return
+            return await self._human_turn(conversation_id, message_id, turn, replies)
         if turn.reopened:
             await self.announce_state(conversation_id)
         status, author = MessageStatus.answered, "bot"
@@ -194,11 +202,11 @@ class ConversationRouter:
                 log.error("bot unavailable for conversation %s: %s", conversation_id, exc)
                 replies.append(Reply(text=BOT_UNAVAILABLE_TEXT))
                 status, author = MessageStatus.bot_unavailable, "system"
-        await self._store_answer(conversation_id, message_id, status, author, replies, turn)
+        return await self._store_answer(conversation_id, message_id, status, author, replies, turn)
 
     async def _human_turn(
         self, conversation_id: str, message_id: int, turn: Turn, replies: list[Reply]
-    ) -> None:
+    ) -> Answered:
         """A human has the conversation: the bot stays silent. Someone waiting is told their message
         reaches the agent (once per burst); what the gateway answers itself (an unreadable message) is
         answered anyway. A waiting customer who says "batal" / "gak jadi" leaves the queue and the bot
@@ -219,10 +227,11 @@ class ConversationRouter:
             replies += [Reply(text=ack)] if ack else []
         if not replies:
             await run_in_threadpool(self.store.set_status, message_id, MessageStatus.for_agent)
-            return
-        await self._store_answer(conversation_id, message_id, status, "system", replies, turn)
+            return Answered([], bot_available=True)
+        answered = await self._store_answer(conversation_id, message_id, status, "system", replies, turn)
         if left:
             await self.announce_state(conversation_id)
+        return answered
 
     async def _store_answer(
         self,
@@ -232,7 +241,7 @@ class ConversationRouter:
         author: str,
         replies: list[Reply],
         turn: Turn,
-    ) -> None:
+    ) -> Answered:
         stored = await run_in_threadpool(
             self.store.store_outbound, conversation_id, (message_id, status), author, replies
         )
@@ -240,3 +249,4 @@ class ConversationRouter:
         await self._fanout.delivered(conversation_id, stored)
         bot_replies = len(stored.views) if author == "bot" else 0
         metrics.observe_reply(turn.channel, turn.received_at, utcnow(), bot_replies=bot_replies)
+        return Answered(stored.replies, bot_available=status != MessageStatus.bot_unavailable)

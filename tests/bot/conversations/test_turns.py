@@ -224,3 +224,24 @@ def test_the_pending_conversations_of_push_channels_are_found_after_a_restart(ma
     assert router.pending_conversations() == [stored.conversation_id]
     run(router.answer_pending(stored.conversation_id))
     assert router.pending_conversations() == []
+
+
+def test_the_caller_gets_the_replies_as_stored_and_a_repeated_delivery_gets_the_same(make_router):
+    buttons = [{"title": "Cek pesanan", "payload": "/check_order_status"}]
+    bot = ScriptedBot(
+        lambda text: [
+            Reply(text="Baik Kak, ada lagi?", buttons=buttons),
+            Reply(custom={"handoff": {"reason": "customer_request"}}),
+        ]
+    )
+    router = make_router(bot)
+    first = run(router.handle_customer_message(inbound("tolong sambungkan ke CS", message_key="k-1")))
+    stored = [Reply.stored(m) for m in rows(first.conversation_id) if m.author != "customer"]
+    assert first.replies == stored
+    assert first.replies[0].buttons == buttons
+    assert first.replies[1].custom is None  # the desk's answer, not the request for a human
+    assert first.replies[1].text
+
+    again = run(router.handle_customer_message(inbound("tolong sambungkan ke CS", message_key="k-1")))
+    assert again.replies == first.replies
+    assert len(bot.heard) == 1
