@@ -26,6 +26,7 @@ from bot.services.complaints import (
     file_complaint,
     find_complaint,
     is_ticket_owner,
+    latest_complaint_about_order,
 )
 from bot.services.credentials import REDACTED
 from bot.services.identity import normalize_phone
@@ -225,8 +226,9 @@ class ActionSubmitComplaint(SafeAction):
 
 
 class ValidateTicketStatusForm(OwnershipForm):
-    """Takes the ticket number and, unless the channel's phone is the ticket's, the phone given on the
-    ticket; ticket_verified says ownership is proven."""
+    """Takes the ticket number, or the number of the order complained about (its newest ticket), and,
+    unless the channel's phone is the ticket's, the phone given on the ticket; ticket_verified says
+    ownership is proven."""
 
     contact_slot = "ticket_contact"
     verified_slot = "ticket_verified"
@@ -238,24 +240,34 @@ class ValidateTicketStatusForm(OwnershipForm):
     async def extract_ticket_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
-        match = TICKET_PATTERN.search(latest_text(tracker))
-        if match and not tracker.get_slot("ticket_number"):
-            return {"ticket_number": match.group(0)}
-        return {}
+        if tracker.get_slot("ticket_number"):
+            return {}
+        text = latest_text(tracker)
+        match = TICKET_PATTERN.search(text) or ORDER_ID_PATTERN.search(text)
+        return {"ticket_number": match.group(0)} if match else {}
 
     def validate_ticket_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
-        match = TICKET_PATTERN.search(str(value or ""))
-        if not match:
+        text = str(value or "")
+        match = TICKET_PATTERN.search(text)
+        order = None if match else ORDER_ID_PATTERN.search(text)  # known formats only, not a loose token
+        order_id = order.group(0).upper() if order else None
+        if not match and not order_id:
             dispatcher.utter_message(response="utter_ticket_number_not_understood")
             return {"ticket_number": None, "ticket_failures": self.missed(tracker, "ticket_failures")}
-        number = match.group(0).upper()
         with session_scope() as session:
-            complaint = find_complaint(session, number)
+            if match:
+                complaint = find_complaint(session, match.group(0))
+            else:
+                complaint = latest_complaint_about_order(session, order_id or "")
             verified = is_ticket_owner(complaint, channel_facts(tracker).verified_phone)
-        if complaint is None:
-            dispatcher.utter_message(response="utter_ticket_not_found", number=number)
+            number = complaint.number if complaint else None
+        if number is None:
+            if order_id:
+                dispatcher.utter_message(response="utter_ticket_none_for_order", order_id=order_id)
+            else:
+                dispatcher.utter_message(response="utter_ticket_not_found", number=match.group(0).upper())
             return {"ticket_number": None, "ticket_failures": self.missed(tracker, "ticket_failures")}
         return {"ticket_number": number, "ticket_verified": verified}
 

@@ -145,6 +145,16 @@ def find_complaint(session: Session, number: str) -> Complaint | None:
     return session.scalar(select(Complaint).where(Complaint.number == number.strip().upper()))
 
 
+def latest_complaint_about_order(session: Session, order_id: str) -> Complaint | None:
+    """The newest complaint about an order: customers remember their order number, rarely a ticket's."""
+    return session.scalar(
+        select(Complaint)
+        .where(Complaint.order_id == order_id.strip().upper())
+        .order_by(Complaint.received_at.desc(), Complaint.id.desc())
+        .limit(1)
+    )
+
+
 def is_ticket_owner(complaint: Complaint | None, phone: str | None) -> bool:
     """Whether a phone number (proven by the channel, or typed by the customer) is the one given on the
     ticket: a ticket's status is shown only to its owner."""

@@ -243,3 +243,36 @@ def test_a_question_at_the_story_question_is_part_of_the_story(database_url):
     tracker = complaint_form("complaint_text", text, extracted={"complaint_text": text}, intent="faq")
     events, _ = run_action(ValidateComplaintForm(), tracker)
     assert slot_values(events)["complaint_text"] == text
+
+
+def test_a_ticket_is_found_by_the_order_it_is_about_and_the_newest_one_wins(database_url):
+    _ticket(order_id="UK-2611-008170")
+    newest = _ticket(order_id="UK-2611-008170")
+    _ticket(order_id="UK-2611-009999")
+    text = "komplain sy soal pesanan uk-2611-008170 udh sampe mana ya"
+    events, _ = run_action(ValidateTicketStatusForm(), ticket_form(None, text, metadata=WHATSAPP))
+    slots = slot_values(events)
+    assert slots["ticket_number"] == newest
+    assert slots["ticket_verified"] is True
+
+
+def test_an_order_number_given_at_the_ticket_question_is_looked_up_too(database_url):
+    number = _ticket(order_id="INV/20261102/MPL/4471902")
+    stranger = {"channel": "whatsapp", "verified_phone": "+6281299999999"}
+    text = "nomor tiketnya lupa, pesanannya INV/20261102/MPL/4471902"
+    tracker = ticket_form("ticket_number", text, extracted={"ticket_number": text}, metadata=stranger)
+    slots = slot_values(run_action(ValidateTicketStatusForm(), tracker)[0])
+    assert slots["ticket_number"] == number
+    assert slots["ticket_verified"] is False  # the ticket's phone is still asked for
+
+
+def test_an_order_without_a_complaint_is_reported_and_counts_as_a_miss(database_url):
+    _ticket(order_id="UK-2611-008170")
+    text = "UK-2611-004821"
+    events, messages = run_action(
+        ValidateTicketStatusForm(), ticket_form("ticket_number", text, extracted={"ticket_number": text})
+    )
+    slots = slot_values(events)
+    assert slots["ticket_number"] is None
+    assert slots["ticket_failures"] == 1.0
+    assert "belum ada pengaduan untuk pesanan UK-2611-004821" in messages[0]["text"]
