@@ -17,12 +17,14 @@ Run by bench/run_all.py (`make bench`); `run_level` can be used alone against an
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import random
+import statistics
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -113,8 +115,9 @@ async def _monitor(plan: RunPlan, measure_from: float, stop_at: float) -> dict[s
     }
 
 
-async def run_level(plan: RunPlan) -> dict[str, Any]:
-    """One run: `concurrency` customers for warmup + duration seconds against plan.url."""
+async def _measure(plan: RunPlan) -> tuple[list[Outcome], float, float, dict[str, Any]]:
+    """One run: `concurrency` customers for warmup + duration seconds against plan.url; the outcomes, the
+    measured window, and the processes' resources over it."""
     limits = httpx.Limits(
         max_connections=plan.concurrency + 5, max_keepalive_connections=plan.concurrency + 5
     )
@@ -128,6 +131,11 @@ async def run_level(plan: RunPlan) -> dict[str, Any]:
             *(_customer(client, plan, w, stop_at, outcomes) for w in range(plan.concurrency))
         )
         resources = await monitor
+    return outcomes, measure_from, stop_at, resources
+
+
+async def run_level(plan: RunPlan) -> dict[str, Any]:
+    outcomes, measure_from, stop_at, resources = await _measure(plan)
     return summarise_run(plan, outcomes, measure_from, stop_at) | resources
 
 
@@ -188,3 +196,69 @@ def load_levels(
             runs.append(result)
             time.sleep(2)  # let the last replies of this run drain
     return runs
+
+
+def interleaved_rounds(
+    settings_urls: dict[str, str],
+    pids: dict[str, int],
+    level: int,
+    warmup: float,
+    duration: float,
+    rounds: int,
+    think: tuple[float, float] = THINK_SECONDS,
+) -> list[dict[str, Any]]:
+    """`rounds` runs per target, the targets taking turns (gateway, bare, gateway, bare, ...), pooled into
+    one result per target: on a shared 2-core machine one run of each can differ by 15% in throughput
+    from one minute to the next, and running them in turns puts both targets under the same drift.
+    Latency percentiles are over every reply of every round, throughput over all the rounds' windows, CPU
+    cores the mean of the rounds; `rounds` keeps each round's throughput and p95."""
+    run_tag = uuid.uuid4().hex[:6]
+    measured: dict[str, list[tuple[RunPlan, list[Outcome], float, float, dict[str, Any]]]] = {}
+    for round_ in range(rounds):
+        for target, url in settings_urls.items():
+            plan = RunPlan(
+                url,
+                target,
+                level,
+                warmup,
+                duration,
+                seed=level,
+                run_tag=f"{run_tag}r{round_}",
+                pids=pids,
+                think=think,
+            )
+            outcomes, measure_from, stop_at, resources = asyncio.run(_measure(plan))
+            measured.setdefault(target, []).append((plan, outcomes, measure_from, stop_at, resources))
+            one = summarise_run(plan, outcomes, measure_from, stop_at)
+            print(
+                f"  {target:7} c={level:<3} round {round_ + 1}/{rounds} ok={one['ok']:<5} "
+                f"failed={one['failed']:<3} {one['throughput_msg_s']:6.1f} msg/s  "
+                f"p95={one['latency'].get('p95_ms')} ms",
+                flush=True,
+            )
+            time.sleep(2)  # let the last replies of this run drain
+    return [_pooled(runs) for runs in measured.values()]
+
+
+def _pooled(runs: list[tuple[RunPlan, list[Outcome], float, float, dict[str, Any]]]) -> dict[str, Any]:
+    plan = runs[0][0]
+    window: list[Outcome] = []
+    rounds = []
+    for round_plan, outcomes, measure_from, stop_at, _ in runs:
+        in_window = [o for o in outcomes if measure_from <= o.started < stop_at]
+        window += in_window
+        one = summarise_run(round_plan, outcomes, measure_from, stop_at)
+        rounds.append({"throughput_msg_s": one["throughput_msg_s"], "p95_ms": one["latency"].get("p95_ms")})
+    pooled_plan = replace(plan, duration=plan.duration * len(runs))
+    result = summarise_run(pooled_plan, window, -math.inf, math.inf)
+    result["window_s"] = plan.duration
+    result["rounds"] = rounds
+    resources = [r for *_, r in runs if r]
+    if resources:
+        names = resources[0]["cpu_cores_used"]
+        result["cpu_cores_used"] = {
+            n: round(statistics.fmean(r["cpu_cores_used"][n] for r in resources), 3) for n in names
+        }
+        result["cpu_seconds"] = {n: round(sum(r["cpu_seconds"][n] for r in resources), 2) for n in names}
+        result["rss"] = resources[-1]["rss"]
+    return result

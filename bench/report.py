@@ -262,12 +262,25 @@ def long_conversation_targets(long: dict[str, Any]) -> list[tuple[str, str, bool
 def closed_loop_section(closed: dict[str, Any]) -> list[str]:
     if not closed:
         return []
-    return [
+    rounds = int(closed.get("rounds", 1))
+    lines = [
         "## Closed loop: no think time",
         f"{closed['what']}: each customer sends its next message as soon as the reply arrives, so Rasa is "
         "saturated and the question is whether the gateway queues fairly (same scripts and seed for both).",
-        load_table(closed),
     ]
+    if rounds > 1:
+        per_round = "; ".join(
+            f"{run['target']} "
+            + ", ".join(f"{r['throughput_msg_s']} msg/s p95 {r['p95_ms']} ms" for r in run.get("rounds", []))
+            for run in closed.get("runs", [])
+        )
+        lines.append(
+            f"{rounds} rounds of {closed['runs'][0]['window_s']:.0f} s per target, the targets taking turns "
+            "(gateway, bare, gateway, ...), so that both meet the same drift of a shared machine; the table "
+            "pools them (percentiles over every reply, throughput over all windows). "
+            f"Each round: {per_round}."
+        )
+    return [*lines, load_table(closed)]
 
 
 def scaled_section(

@@ -8,9 +8,9 @@
 4. on that stack: idle RSS, NLU parse alone (bench/nlu_parse.py), WhatsApp webhook → outbound API
    (bench/whatsapp_latency.py), then the load levels, each against the gateway and then bare Rasa
    (bench/load.py, RSS and CPU sampled throughout), then 50 customers in a closed loop (no think time)
-   against each, then one long conversation through each with Rasa profiled (bench/long_conversation.py),
-   then a py-spy profile of the gateway under the 50-conversation load (bench/profile.py), a separate run
-   so the profiler does not skew the numbers;
+   against each, in three interleaved rounds pooled per target, then one long conversation through each
+   with Rasa profiled (bench/long_conversation.py), then a py-spy profile of the gateway under the
+   50-conversation load (bench/profile.py), a separate run so the profiler does not skew the numbers;
 5. the scaled layout (nginx, 2 gateways, 2 Rasa, 2 action servers on PostgreSQL and Redis) under the same
    50-customer loads, with and without think time (bench/scaled.py);
 6. bench/report.py renders the JSON reports.
@@ -38,6 +38,7 @@ from tests.fakes.twilio_api import FakeTwilio
 
 PROFILE_LEVEL = 50
 CLOSED_LOOP_LEVEL = 50  # issue 17: the gateway's p95 within 1.15x of bare Rasa's at equal throughput
+CLOSED_LOOP_ROUNDS = 3  # gateway, bare, gateway, bare, ...: both targets under the same drift of the machine
 
 
 def start_timed(stack: Stack, timeout: float = 240.0) -> dict[str, float]:
@@ -189,11 +190,20 @@ def main() -> None:
                 },
             )
             print(f"closed loop: {CLOSED_LOOP_LEVEL} customers, no think time ...", flush=True)
-            closed = load.load_levels(urls, pids, [CLOSED_LOOP_LEVEL], warmup, duration, think=(0.0, 0.0))
+            closed = load.interleaved_rounds(
+                urls,
+                pids,
+                CLOSED_LOOP_LEVEL,
+                warmup,
+                duration,
+                rounds=1 if quick else CLOSED_LOOP_ROUNDS,
+                think=(0.0, 0.0),
+            )
             write_report(
                 "closed_loop",
                 {
                     "what": f"{CLOSED_LOOP_LEVEL} customers sending without pause (no think time)",
+                    "rounds": 1 if quick else CLOSED_LOOP_ROUNDS,
                     "runs": closed,
                 },
             )

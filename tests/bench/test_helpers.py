@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import report
+from bench import load, report
 from bench.common import percentile, summarise
 from bench.conversations import COMPLAINT_OPENERS, GREETINGS, HANDOFF, THANKS, faq_questions, next_script
 from bench.long_conversation import turn_texts
@@ -188,3 +188,26 @@ def test_every_benchmark_module_imports() -> None:
     for name in ("load", "long_conversation", "nlu_parse", "profile", "report", "retrieval", "scaled"):
         importlib.import_module(f"bench.{name}")
     importlib.import_module("bench.run_all")
+
+
+def test_interleaved_rounds_are_pooled_over_every_reply_and_every_window():
+    def round_(latencies: list[float], cores: float) -> tuple:
+        plan = load.RunPlan("http://x", "gateway", 50, 1.0, 10.0, seed=50, run_tag="t")
+        outcomes = [load.Outcome(1.0 + i * 0.01, ms, 200, "faq") for i, ms in enumerate(latencies)]
+        outcomes.append(load.Outcome(0.5, 99_999.0, 200, "faq"))  # in the warm-up: left out
+        outcomes.append(load.Outcome(2.0, 50.0, 503, "faq"))  # failed: counted, not a latency
+        resources = {"cpu_cores_used": {"rasa": cores}, "cpu_seconds": {"rasa": cores * 10}, "rss": {}}
+        return plan, outcomes, 1.0, 11.0, resources
+
+    pooled = load._pooled([round_([100.0] * 100, 0.8), round_([300.0] * 200, 1.0)])
+    assert pooled["ok"] == 300
+    assert pooled["failed"] == 2
+    assert pooled["throughput_msg_s"] == 15.0  # 300 replies over two 10 s windows
+    assert pooled["latency"]["p50_ms"] == 300.0
+    assert pooled["latency"]["max_ms"] == 300.0
+    assert pooled["rounds"] == [
+        {"throughput_msg_s": 10.0, "p95_ms": 100.0},
+        {"throughput_msg_s": 20.0, "p95_ms": 300.0},
+    ]
+    assert pooled["cpu_cores_used"] == {"rasa": 0.9}
+    assert pooled["window_s"] == 10.0
