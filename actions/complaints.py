@@ -264,10 +264,10 @@ class ValidateTicketStatusForm(OwnershipForm):
             verified = is_ticket_owner(complaint, channel_facts(tracker).verified_phone)
             number = complaint.number if complaint else None
         if number is None:
-            if order_id:
-                dispatcher.utter_message(response="utter_ticket_none_for_order", order_id=order_id)
-            else:
+            if match:
                 dispatcher.utter_message(response="utter_ticket_not_found", number=match.group(0).upper())
+            else:
+                dispatcher.utter_message(response="utter_ticket_none_for_order", order_id=order_id)
             return {"ticket_number": None, "ticket_failures": self.missed(tracker, "ticket_failures")}
         return {"ticket_number": number, "ticket_verified": verified}
 
