@@ -24,9 +24,11 @@ from bot.services.complaints import (
     REGIMES,
     describe_complaint,
     file_complaint,
+    filed_here,
     find_complaint,
     is_ticket_owner,
     latest_complaint_about_order,
+    latest_complaint_of,
 )
 from bot.services.credentials import REDACTED
 from bot.services.identity import normalize_phone
@@ -226,9 +228,10 @@ class ActionSubmitComplaint(SafeAction):
 
 
 class ValidateTicketStatusForm(OwnershipForm):
-    """Takes the ticket number, or the number of the order complained about (its newest ticket), and,
-    unless the channel's phone is the ticket's, the phone given on the ticket; ticket_verified says
-    ownership is proven."""
+    """Takes the ticket number, or the number of the order complained about (its newest ticket), or, when
+    the first message names neither, the newest ticket filed in this conversation or on the channel's
+    proven phone; then, unless the ticket was filed here or the channel's phone is the ticket's, the phone
+    given on the ticket. ticket_verified says ownership is proven."""
 
     contact_slot = "ticket_contact"
     verified_slot = "ticket_verified"
@@ -244,7 +247,18 @@ class ValidateTicketStatusForm(OwnershipForm):
             return {}
         text = latest_text(tracker)
         match = TICKET_PATTERN.search(text) or ORDER_ID_PATTERN.search(text)
-        return {"ticket_number": match.group(0)} if match else {}
+        if match:
+            return {"ticket_number": match.group(0)}
+        if tracker.get_slot("requested_slot") is not None:
+            return {}  # an answer to the form's question that names no ticket: validation says so
+        # "status pengaduan saya": the form starts with no number; the customer's own newest ticket
+        with session_scope() as session:
+            complaint = latest_complaint_of(
+                session,
+                conversation_id=tracker.sender_id,
+                verified_phone=channel_facts(tracker).verified_phone,
+            )
+            return {"ticket_number": complaint.number} if complaint else {}
 
     def validate_ticket_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -261,7 +275,9 @@ class ValidateTicketStatusForm(OwnershipForm):
                 complaint = find_complaint(session, match.group(0))
             else:
                 complaint = latest_complaint_about_order(session, order_id or "")
-            verified = is_ticket_owner(complaint, channel_facts(tracker).verified_phone)
+            verified = is_ticket_owner(complaint, channel_facts(tracker).verified_phone) or filed_here(
+                complaint, tracker.sender_id
+            )
             number = complaint.number if complaint else None
         if number is None:
             if match:

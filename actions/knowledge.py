@@ -4,6 +4,7 @@ found it, offer a human and log the question for the knowledge team."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -81,10 +82,14 @@ def action_choices(tracker: Tracker, at_least: float = PLAUSIBLE) -> list[str]:
     ]
 
 
+def request_buttons(intents: Iterable[str]) -> list[dict[str, str]]:
+    """These requests as buttons, in this order."""
+    return [{"title": ACTION_CHOICES[i], "payload": f"/{i}"} for i in intents]
+
+
 def choice_buttons(first: list[str]) -> list[dict[str, str]]:
     """All four requests as buttons, the likely ones first."""
-    order = [*first, *(i for i in ACTION_CHOICES if i not in first)]
-    return [{"title": ACTION_CHOICES[i], "payload": f"/{i}"} for i in order]
+    return request_buttons([*first, *(i for i in ACTION_CHOICES if i not in first)])
 
 
 def _asking(tracker: Tracker) -> dict[str, Any]:

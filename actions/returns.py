@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
 from actions.forms import VERIFIED, OrderOwnershipForm, Slots
+from actions.knowledge import answer_inside_request, request_buttons
 from actions.safety import SafeAction
 from actions.tracker import latest_intent, latest_media, latest_text
 from bot.config import get_settings
@@ -37,10 +38,13 @@ from bot.services.returns import (
     find_line,
     find_return,
     submit_return,
+    visible_returns,
 )
 from bot.store.db import session_scope
 
 log = logging.getLogger(__name__)
+# Asked about a return with no number and none on record: maybe there is none yet
+RETURN_STATUS_CHOICES = request_buttons(["report_damaged_goods", "request_human"])
 
 RETURN_PATTERN = number_pattern("RTR")
 # "eh salah, order yg satunya", "bukan pesanan itu": the customer corrects the order mid-form
@@ -327,7 +331,9 @@ class ActionSubmitReturn(SafeAction):
 
 
 class ActionReturnStatus(SafeAction):
-    """A return's status by number, for the customer whose order it is."""
+    """A return's status, for the customer whose order it is: by number, or, when the message names none,
+    the returns filed in this conversation or on the channel's proven phone. With neither, a question
+    about returns ("kalau mau retur gimana") gets the help centre's answer and the way to file one."""
 
     def name(self) -> str:
         return "action_return_status"
@@ -338,11 +344,11 @@ class ActionReturnStatus(SafeAction):
         match = RETURN_PATTERN.search(latest_text(tracker)) or RETURN_PATTERN.search(
             tracker.get_slot("return_number") or ""
         )
+        phone = channel_facts(tracker).verified_phone
         if match is None:
-            dispatcher.utter_message(response="utter_return_number_missing")
+            self._without_number(dispatcher, tracker, phone)
             return [SlotSet("return_number", None)]
         number = match.group(0).upper()
-        phone = channel_facts(tracker).verified_phone
         with session_scope() as session:
             request = find_return(session, number)
             if request is None:
@@ -354,3 +360,17 @@ class ActionReturnStatus(SafeAction):
             text = describe_return(request)
         dispatcher.utter_message(text=text)
         return [SlotSet("return_number", None)]
+
+    @staticmethod
+    def _without_number(dispatcher: CollectingDispatcher, tracker: Tracker, phone: str | None) -> None:
+        with session_scope() as session:
+            mine = visible_returns(session, conversation_id=tracker.sender_id, verified_phone=phone)
+            described = [describe_return(request) for request in mine[:1]]
+            others = [request.number for request in mine[1:]]
+        if described:
+            dispatcher.utter_message(text=described[0])
+            if others:
+                dispatcher.utter_message(response="utter_return_others", numbers=", ".join(others))
+            return
+        answer_inside_request(dispatcher, tracker)
+        dispatcher.utter_message(response="utter_return_number_missing", buttons=RETURN_STATUS_CHOICES)

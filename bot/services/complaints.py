@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.services.errors import ServiceError
@@ -153,6 +153,29 @@ def latest_complaint_about_order(session: Session, order_id: str) -> Complaint |
         .order_by(Complaint.received_at.desc(), Complaint.id.desc())
         .limit(1)
     )
+
+
+def latest_complaint_of(
+    session: Session, *, conversation_id: str | None, verified_phone: str | None
+) -> Complaint | None:
+    """The newest complaint filed in this conversation or on the phone the channel proved: what "status
+    pengaduan saya" means when the customer names no ticket."""
+    mine = []
+    if conversation_id is not None:
+        mine.append(Complaint.conversation_id == conversation_id)
+    phone = normalize_phone(verified_phone)
+    if phone is not None:
+        mine.append(Complaint.customer_phone == phone)
+    if not mine:
+        return None
+    newest = (Complaint.received_at.desc(), Complaint.id.desc())
+    return session.scalar(select(Complaint).where(or_(*mine)).order_by(*newest).limit(1))
+
+
+def filed_here(complaint: Complaint | None, conversation_id: str) -> bool:
+    """Whether the ticket was filed in this conversation: its status may be shown there, as a return's is
+    (bot/services/returns.py: can_view_return)."""
+    return complaint is not None and complaint.conversation_id == conversation_id
 
 
 def is_ticket_owner(complaint: Complaint | None, phone: str | None) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.services.errors import ServiceError
@@ -230,6 +230,23 @@ def can_view_return(
         return True
     phone = normalize_phone(verified_phone)
     return phone is not None and phone == request.customer_phone
+
+
+def visible_returns(
+    session: Session, *, conversation_id: str | None, verified_phone: str | None, limit: int = 5
+) -> list[ReturnRequest]:
+    """The returns this customer may see without naming one (can_view_return's rule), newest first: a
+    customer asks "status retur saya" far more often than they keep an RTR number."""
+    mine = []
+    if conversation_id is not None:
+        mine.append(ReturnRequest.conversation_id == conversation_id)
+    phone = normalize_phone(verified_phone)
+    if phone is not None:
+        mine.append(ReturnRequest.customer_phone == phone)
+    if not mine:
+        return []
+    newest_first = (ReturnRequest.created_at.desc(), ReturnRequest.id.desc())
+    return list(session.scalars(select(ReturnRequest).where(or_(*mine)).order_by(*newest_first).limit(limit)))
 
 
 def decide(

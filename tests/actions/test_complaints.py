@@ -276,3 +276,37 @@ def test_an_order_without_a_complaint_is_reported_and_counts_as_a_miss(database_
     assert slots["ticket_number"] is None
     assert slots["ticket_failures"] == 1.0
     assert "belum ada pengaduan untuk pesanan UK-2611-004821" in messages[0]["text"]
+
+
+def test_a_ticket_filed_in_this_chat_is_found_without_its_number_and_shown_here(database_url):
+    here = ticket_form(None, "status pengaduan saya gimana kak")
+    _ticket(conversation_id="another-chat")
+    newest = _ticket(conversation_id=here.sender_id)
+    events, _ = run_action(ValidateTicketStatusForm(), here)
+    slots = slot_values(events)
+    assert slots["ticket_number"] == newest
+    assert slots["ticket_verified"] is True  # filed here: no phone is asked for
+
+
+def test_on_whatsapp_the_proven_phone_finds_the_ticket_filed_in_another_chat(database_url):
+    number = _ticket(conversation_id="web-chat-last-week")
+    events, _ = run_action(
+        ValidateTicketStatusForm(), ticket_form(None, "komplain sy udh diproses?", metadata=WHATSAPP)
+    )
+    assert slot_values(events)["ticket_number"] == number
+    stranger = {"channel": "whatsapp", "verified_phone": "+6281299999999"}
+    events, _ = run_action(
+        ValidateTicketStatusForm(), ticket_form(None, "komplain sy udh diproses?", metadata=stranger)
+    )
+    assert slot_values(events).get("ticket_number") is None  # someone else's ticket is not found
+
+
+def test_an_answer_without_a_number_is_not_replaced_by_the_customers_ticket(database_url):
+    # filed after the form asked (the form looks for the customer's own ticket only when it starts)
+    _ticket(conversation_id=ticket_form("ticket_number", "").sender_id)
+    events, _ = run_action(
+        ValidateTicketStatusForm(),
+        ticket_form("ticket_number", "lupa kak", extracted={"ticket_number": "lupa kak"}),
+    )
+    assert slot_values(events)["ticket_number"] is None
+    assert slot_values(events)["ticket_failures"] == 1.0

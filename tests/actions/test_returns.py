@@ -10,7 +10,7 @@ import pytest
 from actions.returns import ActionAskReturnItem, ActionReturnStatus, ActionSubmitReturn, ValidateReturnForm
 from bot.services.returns import decide, find_return
 from bot.store import db
-from tests.actions.helpers import form_tracker, run_action, slot_values
+from tests.actions.helpers import domain_text, form_tracker, run_action, slot_values
 from tests.conftest import reset_caches
 from tests.fakes.media_server import EXE, JPEG, PDF, MediaServer
 
@@ -169,3 +169,49 @@ def test_status_is_not_shown_to_another_customer(media):
     owner = return_form(None, f"status retur {number}", metadata=WHATSAPP)
     _, messages = run_action(ActionReturnStatus(), owner)
     assert "Kaos" in messages[0]["text"]
+
+
+def _returns_of(conversation_id: str, items: list[int], order_id: str = ORDER) -> list[str]:
+    from bot.services.orders import get_order_backend
+    from tests.factories import a_return
+
+    with db.session_scope() as session:
+        order = get_order_backend().get_order(order_id)
+        return [a_return(session, order, item=i, conversation_id=conversation_id).number for i in items]
+
+
+def test_status_without_a_number_shows_the_newest_return_of_this_chat_and_names_the_others(media):
+    here = return_form(None, "status retur saya gmn kak")
+    older, newer = _returns_of(here.sender_id, [0, 1])
+    _returns_of("someone-else", [0], order_id="261115UMHVRSGA")
+    _, messages = run_action(ActionReturnStatus(), here)
+    assert newer in messages[0]["text"]
+    assert "Kaos" in messages[0]["text"]
+    assert older in messages[1]["text"]
+    assert len(messages) == 2  # the other customer's return is not mentioned
+
+
+def test_status_without_a_number_finds_returns_by_the_phone_whatsapp_proved(media):
+    (number,) = _returns_of("filed-in-another-chat", [0])
+    owner = return_form(None, "retur saya udah diproses belum", metadata=WHATSAPP)
+    _, messages = run_action(ActionReturnStatus(), owner)
+    assert number in messages[0]["text"]
+    someone = {"channel": "whatsapp", "verified_phone": "+6281299999999"}
+    stranger = return_form(None, "retur saya udah diproses belum", metadata=someone)
+    _, messages = run_action(ActionReturnStatus(), stranger)
+    assert number not in json.dumps(messages)
+    assert messages[-1]["text"] == domain_text("utter_return_number_missing")
+
+
+def test_asked_about_returns_with_none_on_record_the_customer_can_file_one(media):
+    _, messages = run_action(ActionReturnStatus(), return_form(None, "status retur saya"))
+    assert [m["text"] for m in messages] == [domain_text("utter_return_number_missing")]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/report_damaged_goods", "/request_human"]
+
+
+def test_a_question_about_returns_with_none_on_record_gets_the_help_centres_answer_first(media):
+    question = "kalau mau retur barang yang rusak gimana caranya?"
+    pinned = {"channel": "widget", "brand": "aksestoko"}  # a shop's own widget: its help centre answers
+    _, messages = run_action(ActionReturnStatus(), return_form(None, question, metadata=pinned))
+    assert "Sumber: FAQ AksesToko" in messages[0]["text"]
+    assert messages[-1]["text"] == domain_text("utter_return_number_missing")

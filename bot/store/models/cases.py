@@ -22,10 +22,10 @@ class Complaint(Base):
     form: Mapped[str] = mapped_column(String(10))  # lisan (oral and chat) | tertulis (written)
     channel: Mapped[str] = mapped_column(String(20))
     brand: Mapped[str | None] = mapped_column(String(40))
-    conversation_id: Mapped[str | None] = mapped_column(String(64))  # Rasa's opaque sender id
+    conversation_id: Mapped[str | None] = mapped_column(String(64), index=True)  # Rasa's opaque sender id
     customer_name: Mapped[str] = mapped_column(String(120))
     customer_phone: Mapped[str] = mapped_column(String(20), index=True)  # E.164
-    order_id: Mapped[str | None] = mapped_column(String(40))
+    order_id: Mapped[str | None] = mapped_column(String(40), index=True)  # a follow-up may name only the order
     category: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -74,8 +74,10 @@ class ReturnRequest(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text)
     channel: Mapped[str] = mapped_column(String(20))
-    customer_phone: Mapped[str | None] = mapped_column(String(20))  # E.164, the order's
-    conversation_id: Mapped[str | None] = mapped_column(String(64))
+    # the order's phone (E.164) and the conversation it was filed in: who may see it, and how "status retur
+    # saya" without a number finds it
+    customer_phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
 
