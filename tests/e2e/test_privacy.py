@@ -59,7 +59,7 @@ A_DETAILS = (
 )
 
 CHANNELS = ("rest", "rest-forged", "whatsapp", "widget")
-RETURN_REFUSAL = "belum bisa saya catat"
+RETURN_REFUSAL = "retur belum saya catat"
 
 
 @dataclass(frozen=True)
