@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.errors import ServiceError
-from bot.services.identity import normalize_phone
+from bot.services.identity import filed_by_asker, normalize_phone
 from bot.services.numbers import insert_numbered, readable_number
 from bot.services.timefmt import JAKARTA, format_date
 from bot.services.workdays import add_working_days, working_days_between
@@ -160,16 +160,16 @@ def latest_complaint_of(
 ) -> Complaint | None:
     """The newest complaint filed in this conversation or on the phone the channel proved: what "status
     pengaduan saya" means when the customer names no ticket."""
-    mine = []
-    if conversation_id is not None:
-        mine.append(Complaint.conversation_id == conversation_id)
-    phone = normalize_phone(verified_phone)
-    if phone is not None:
-        mine.append(Complaint.customer_phone == phone)
-    if not mine:
+    mine = filed_by_asker(
+        Complaint.conversation_id,
+        Complaint.customer_phone,
+        conversation_id=conversation_id,
+        verified_phone=verified_phone,
+    )
+    if mine is None:
         return None
     newest = (Complaint.received_at.desc(), Complaint.id.desc())
-    return session.scalar(select(Complaint).where(or_(*mine)).order_by(*newest).limit(1))
+    return session.scalar(select(Complaint).where(mine).order_by(*newest).limit(1))
 
 
 def filed_here(complaint: Complaint | None, conversation_id: str) -> bool:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
+from sqlalchemy import ColumnElement, or_
+from sqlalchemy.orm import QueryableAttribute
 
 from bot.services.order_records import OrderRecord
 
@@ -65,3 +68,21 @@ def check_contact(order: OrderRecord, text: str | None) -> ContactCheck:
 def is_owner_phone(order: OrderRecord, phone: str | None) -> bool:
     """True when a channel-verified phone number is the order's phone number."""
     return phone is not None and normalize_phone(phone) == order.customer_phone
+
+
+def filed_by_asker(
+    conversation_column: QueryableAttribute[Any],
+    phone_column: QueryableAttribute[Any],
+    *,
+    conversation_id: str | None,
+    verified_phone: str | None,
+) -> ColumnElement[bool] | None:
+    """The SQL condition for a customer's own cases (complaints, returns) when they name none: filed in
+    this conversation, or on the phone the channel proved. None when neither is known."""
+    mine = []
+    if conversation_id is not None:
+        mine.append(conversation_column == conversation_id)
+    phone = normalize_phone(verified_phone)
+    if phone is not None:
+        mine.append(phone_column == phone)
+    return or_(*mine) if mine else None

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.errors import ServiceError
 from bot.services.evidence import StoredEvidence
-from bot.services.identity import normalize_phone
+from bot.services.identity import filed_by_asker, normalize_phone
 from bot.services.numbers import insert_numbered, readable_number
 from bot.services.order_records import OrderLine, OrderRecord
 from bot.services.timefmt import JAKARTA
@@ -237,16 +237,16 @@ def visible_returns(
 ) -> list[ReturnRequest]:
     """The returns this customer may see without naming one (can_view_return's rule), newest first: a
     customer asks "status retur saya" far more often than they keep an RTR number."""
-    mine = []
-    if conversation_id is not None:
-        mine.append(ReturnRequest.conversation_id == conversation_id)
-    phone = normalize_phone(verified_phone)
-    if phone is not None:
-        mine.append(ReturnRequest.customer_phone == phone)
-    if not mine:
+    mine = filed_by_asker(
+        ReturnRequest.conversation_id,
+        ReturnRequest.customer_phone,
+        conversation_id=conversation_id,
+        verified_phone=verified_phone,
+    )
+    if mine is None:
         return []
     newest_first = (ReturnRequest.created_at.desc(), ReturnRequest.id.desc())
-    return list(session.scalars(select(ReturnRequest).where(or_(*mine)).order_by(*newest_first).limit(limit)))
+    return list(session.scalars(select(ReturnRequest).where(mine).order_by(*newest_first).limit(limit)))
 
 
 def decide(
