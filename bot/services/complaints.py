@@ -160,12 +160,7 @@ def latest_complaint_of(
 ) -> Complaint | None:
     """The newest complaint filed in this conversation or on the phone the channel proved: what "status
     pengaduan saya" means when the customer names no ticket."""
-    mine = filed_by_asker(
-        Complaint.conversation_id,
-        Complaint.customer_phone,
-        conversation_id=conversation_id,
-        verified_phone=verified_phone,
-    )
+    mine = filed_by_asker(Complaint, conversation_id=conversation_id, verified_phone=verified_phone)
     if mine is None:
         return None
     newest = (Complaint.received_at.desc(), Complaint.id.desc())

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import phonenumbers
 from sqlalchemy import ColumnElement, or_
-from sqlalchemy.orm import QueryableAttribute
 
 from bot.services.order_records import OrderRecord
+from bot.store.models import Complaint, ReturnRequest
 
 EMAIL_PATTERN = re.compile(r"[A-Z0-9._%+\-]+@[A-Z0-9.\-]+\.[A-Z]{2,}", re.IGNORECASE)
 # Digits with the separators people type in phone numbers: "+62 812-3456-7890", "0812 3456 7890".
@@ -71,18 +70,14 @@ def is_owner_phone(order: OrderRecord, phone: str | None) -> bool:
 
 
 def filed_by_asker(
-    conversation_column: QueryableAttribute[Any],
-    phone_column: QueryableAttribute[Any],
-    *,
-    conversation_id: str | None,
-    verified_phone: str | None,
+    cases: type[Complaint] | type[ReturnRequest], *, conversation_id: str | None, verified_phone: str | None
 ) -> ColumnElement[bool] | None:
     """The SQL condition for a customer's own cases (complaints, returns) when they name none: filed in
     this conversation, or on the phone the channel proved. None when neither is known."""
     mine = []
     if conversation_id is not None:
-        mine.append(conversation_column == conversation_id)
+        mine.append(cases.conversation_id == conversation_id)
     phone = normalize_phone(verified_phone)
     if phone is not None:
-        mine.append(phone_column == phone)
+        mine.append(cases.customer_phone == phone)
     return or_(*mine) if mine else None

@@ -237,12 +237,7 @@ def visible_returns(
 ) -> list[ReturnRequest]:
     """The returns this customer may see without naming one (can_view_return's rule), newest first: a
     customer asks "status retur saya" far more often than they keep an RTR number."""
-    mine = filed_by_asker(
-        ReturnRequest.conversation_id,
-        ReturnRequest.customer_phone,
-        conversation_id=conversation_id,
-        verified_phone=verified_phone,
-    )
+    mine = filed_by_asker(ReturnRequest, conversation_id=conversation_id, verified_phone=verified_phone)
     if mine is None:
         return []
     newest_first = (ReturnRequest.created_at.desc(), ReturnRequest.id.desc())
