@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
-from actions.forms import VERIFIED, FormWithDigressions, OwnershipForm, Slots
+from actions.forms import VERIFIED, AskWithOpening, FormWithDigressions, OwnershipForm, Slots
 from actions.handoff import request_handoff
 from actions.safety import SafeAction
 from actions.tracker import latest_intent, latest_text
@@ -225,6 +225,13 @@ class ActionSubmitComplaint(SafeAction):
             dispatcher.utter_message(response="utter_complaint_escalated")
             request_handoff(dispatcher, reason="angry_complaint")
         return reset
+
+
+class ActionAskComplaintName(AskWithOpening):
+    slot = "complaint_name"
+
+    def name(self) -> str:
+        return "action_ask_complaint_name"
 
 
 class ValidateTicketStatusForm(OwnershipForm):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from typing import Any, ClassVar
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -13,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.channel import channel_facts
 from actions.knowledge import answer_digression, answer_inside_request
-from actions.safety import apologise
+from actions.safety import SafeAction, apologise
 from actions.tracker import count, latest_intent, latest_text
 from bot.services.identity import check_contact, is_owner_phone
 from bot.services.order_records import OrderBackendUnavailable, OrderRecord
@@ -23,6 +24,33 @@ Slots = dict[str, Any]  # what a validation method returns: slot name -> value (
 GREETING_MAX_WORDS = 4
 GREETING_RESPONSE = "utter_greet_back"
 VERIFIED = "verified"  # what a contact slot keeps once the contact matched: never the contact itself
+
+
+def said_in_this_form(tracker: Tracker, responses: Collection[str]) -> bool:
+    """Whether the bot said one of these responses since the active form started (Rasa keeps the response's
+    name in each bot event's metadata)."""
+    form = tracker.active_loop_name
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") == form:
+            return False  # the form's start: nothing before it counts
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in responses:
+            return True
+    return False
+
+
+class AskWithOpening(SafeAction, ABC):
+    """Asks for the first slot of a form whose question also says what the form is about ("Baik Kak, saya
+    bantu catat pengaduannya. …", `utter_ask_<slot>`): said once, when the form starts. Asked again (after
+    a wrong answer or a help-centre question in between), the plain question (`utter_ask_<slot>_again`)."""
+
+    slot: ClassVar[str]
+
+    def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        opening, plain = f"utter_ask_{self.slot}", f"utter_ask_{self.slot}_again"
+        dispatcher.utter_message(response=plain if said_in_this_form(tracker, (opening, plain)) else opening)
+        return []
 
 
 class FormWithDigressions(FormValidationAction, ABC):

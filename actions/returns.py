@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
-from actions.forms import VERIFIED, OrderOwnershipForm, Slots
+from actions.forms import VERIFIED, AskWithOpening, OrderOwnershipForm, Slots
 from actions.knowledge import answer_inside_request, request_buttons
 from actions.safety import SafeAction
 from actions.tracker import latest_intent, latest_media, latest_text
@@ -246,6 +246,13 @@ class ValidateReturnForm(OrderOwnershipForm):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
         return self._evidence("return_photo_document", dispatcher, tracker)
+
+
+class ActionAskReturnOrderId(AskWithOpening):
+    slot = "return_order_id"
+
+    def name(self) -> str:
+        return "action_ask_return_order_id"
 
 
 class ActionAskReturnItem(SafeAction):

@@ -9,12 +9,12 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.complaints import ValidateTicketStatusForm
+from actions.complaints import ActionAskComplaintName, ValidateTicketStatusForm
 from actions.forms import VERIFIED, OrderOwnershipForm, OwnershipForm
 from actions.orders import ValidateOrderStatusForm
-from actions.returns import ValidateReturnForm
+from actions.returns import ActionAskReturnOrderId, ValidateReturnForm
 from bot.services.order_records import OrderBackendUnavailable, OrderRecord
-from tests.actions.helpers import form_tracker, load_domain
+from tests.actions.helpers import form_tracker, load_domain, run_action
 
 FORMS = {  # the validation action and the form it validates
     ValidateOrderStatusForm(): "order_status_form",
@@ -119,3 +119,39 @@ def test_an_order_system_that_is_down_ends_the_form(form, monkeypatch):
     assert proven is None
     assert slots == {form.contact_slot: None, form.contact_failure_slot: 2.0}
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_backend_down"] * 2
+
+
+def _asked(form: str, response: str) -> list[dict]:
+    """Events of a turn in which the bot asked with this response and waited."""
+    return [
+        {"event": "bot", "text": "…", "metadata": {"utter_action": response}},
+        {"event": "action", "name": "action_listen"},
+    ]
+
+
+def _form_asking(form: str, slot: str, before: list[dict]) -> Tracker:
+    """The form waiting for `slot`, with `before` as the conversation up to the customer's answer."""
+    tracker = form_tracker(form, slot, text="12345")
+    tracker.events[:-1] = before  # everything but the customer's latest message
+    return tracker
+
+
+@pytest.mark.parametrize(
+    ("action", "form", "slot"),
+    [
+        (ActionAskComplaintName(), "complaint_form", "complaint_name"),
+        (ActionAskReturnOrderId(), "return_form", "return_order_id"),
+    ],
+)
+def test_a_forms_opening_words_are_said_once_then_only_its_question(action, form, slot):
+    opening, plain = f"utter_ask_{slot}", f"utter_ask_{slot}_again"
+    started = [{"event": "active_loop", "name": form}]
+    _, first = run_action(action, _form_asking(form, slot, started), render=False)
+    assert first[0]["response"] == opening
+    asked = [*started, *_asked(form, opening)]
+    _, again = run_action(action, _form_asking(form, slot, asked), render=False)
+    assert again[0]["response"] == plain
+    # a form finished earlier in the conversation does not count: this one opens with its opening
+    restarted = [*_asked(form, opening), {"event": "active_loop", "name": None}, *started]
+    _, reopened = run_action(action, _form_asking(form, slot, restarted), render=False)
+    assert reopened[0]["response"] == opening
