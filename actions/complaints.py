@@ -240,6 +240,7 @@ class ValidateTicketStatusForm(OwnershipForm):
     proven phone; then, unless the ticket was filed here or the channel's phone is the ticket's, the phone
     given on the ticket. ticket_verified says ownership is proven."""
 
+    number_slots = frozenset({"ticket_number"})
     contact_slot = "ticket_contact"
     verified_slot = "ticket_verified"
     failure_slots = ("ticket_failures",)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Collection
 from typing import Any, ClassVar
@@ -21,6 +22,16 @@ from bot.services.order_records import OrderBackendUnavailable, OrderRecord
 from bot.services.orders import extract_order_id, get_order_backend
 
 Slots = dict[str, Any]  # what a validation method returns: slot name -> value (None empties it)
+# "ga tau nomornya", "lupa no ordernya", "nomor tiketnya ilang": the customer has no number at hand. NLU
+# calls many of these `deny`, which would stop the form; they are not a "no".
+_NOT_AT_HAND = re.compile(
+    r"\b(?:(?:ga|gak|gk|nggak|ngga|enggak|engga|tidak|tdk|belum|blm)\s*"
+    r"(?:tau|tahu|tw|inget|ingat|hafal|hapal|nemu|ketemu|punya|nyimpen|simpan)|lupa|hilang|ilang|kehapus|terhapus)\b",
+    re.IGNORECASE,
+)
+_A_NUMBER = re.compile(
+    r"\b(?:no|nmr|nomor\w*|nomer\w*|invoice\w*|resi\w*|tiket\w*|order\w*|pesanan\w*)\b", re.I
+)
 GREETING_MAX_WORDS = 4
 GREETING_RESPONSE = "utter_greet_back"
 VERIFIED = "verified"  # what a contact slot keeps once the contact matched: never the contact itself
@@ -61,6 +72,7 @@ class FormWithDigressions(FormValidationAction, ABC):
     take whatever the customer writes."""
 
     free_text_slots: ClassVar[frozenset[str]] = frozenset()
+    number_slots: ClassVar[frozenset[str]] = frozenset()  # ask for a number the customer may not have at hand
 
     @abstractmethod  # abstract, so the action server does not register this base as an action
     def name(self) -> str: ...
@@ -74,6 +86,10 @@ class FormWithDigressions(FormValidationAction, ABC):
             requested = tracker.get_slot("requested_slot")
             if requested and requested not in self.free_text_slots and self._digression(dispatcher, tracker):
                 return [SlotSet(requested, None)]
+            if requested in self.number_slots and number_not_at_hand(latest_text(tracker)):
+                # not a wrong answer and not a "no": the question is asked again, with where to find it
+                dispatcher.utter_message(response="utter_number_not_at_hand")
+                return [SlotSet(requested, None)]
             return await super().run(dispatcher, tracker, domain)
         except Exception:  # never a silent turn (actions/safety.py)
             return apologise(self.name(), dispatcher)
@@ -85,6 +101,11 @@ class FormWithDigressions(FormValidationAction, ABC):
             dispatcher.utter_message(response=GREETING_RESPONSE)
             return True
         return answer_digression(dispatcher, tracker)
+
+
+def number_not_at_hand(text: str) -> bool:
+    """Whether the customer says they do not have the number asked for (and gives none)."""
+    return bool(_NOT_AT_HAND.search(text) and _A_NUMBER.search(text)) and not re.search(r"\d{4}", text)
 
 
 class OwnershipForm(FormWithDigressions, ABC):

@@ -64,6 +64,7 @@ class ActionAskOrderId(SafeAction):
 class ValidateOrderStatusForm(OrderOwnershipForm):
     """Validates order_id (exists) and order_contact (belongs to the order); sets order_verified."""
 
+    number_slots = frozenset({"order_id"})
     order_slot = "order_id"
     contact_slot = "order_contact"
     verified_slot = "order_verified"

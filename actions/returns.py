@@ -87,6 +87,7 @@ class ValidateReturnForm(OrderOwnershipForm):
     """Proves the order is the customer's, then takes item, quantity, description and the two pieces of
     evidence (fetched and stored as they arrive); return_verified says ownership is proven."""
 
+    number_slots = frozenset({"return_order_id"})
     free_text_slots = frozenset({"return_description"})  # the customer's own story: any words
     order_slot = "return_order_id"
     contact_slot = "return_contact"

@@ -14,7 +14,7 @@ from actions.forms import VERIFIED, OrderOwnershipForm, OwnershipForm
 from actions.orders import ValidateOrderStatusForm
 from actions.returns import ActionAskReturnOrderId, ValidateReturnForm
 from bot.services.order_records import OrderBackendUnavailable, OrderRecord
-from tests.actions.helpers import form_tracker, load_domain, run_action
+from tests.actions.helpers import form_tracker, load_domain, run_action, slot_values
 
 FORMS = {  # the validation action and the form it validates
     ValidateOrderStatusForm(): "order_status_form",
@@ -155,3 +155,30 @@ def test_a_forms_opening_words_are_said_once_then_only_its_question(action, form
     restarted = [*_asked(form, opening), {"event": "active_loop", "name": None}, *started]
     _, reopened = run_action(action, _form_asking(form, slot, restarted), render=False)
     assert reopened[0]["response"] == opening
+
+
+NUMBER_SLOTS = {  # each form's question for a number the customer may not have at hand
+    "order_status_form": "order_id",
+    "return_form": "return_order_id",
+    "ticket_status_form": "ticket_number",
+}
+
+
+@pytest.mark.parametrize("form", list(FORMS), ids=lambda f: f.name())
+@pytest.mark.parametrize(
+    "answer", ["ga tau nomornya kak", "lupa no ordernya", "nomor tiketnya ilang", "gatau nomernya"]
+)
+def test_no_number_at_hand_is_neither_a_no_nor_a_wrong_answer(form, answer, database_url):
+    slot = NUMBER_SLOTS[FORMS[form]]
+    tracker = form_tracker(FORMS[form], slot, text=answer, intent="deny")
+    events, messages = run_action(form, tracker, render=False)
+    assert [m["response"] for m in messages] == ["utter_number_not_at_hand"]
+    assert slot_values(events) == {slot: None}  # asked again; no failure counted, the form goes on
+
+
+@pytest.mark.parametrize("form", list(FORMS), ids=lambda f: f.name())
+@pytest.mark.parametrize("answer", ["gak jadi", "batal aja", "lupa, nomornya INV/20261104/MPL/7712093"])
+def test_a_plain_no_or_an_answer_with_the_number_is_not_taken_for_one(form, answer, database_url):
+    tracker = form_tracker(FORMS[form], NUMBER_SLOTS[FORMS[form]], text=answer, intent="deny")
+    _, messages = run_action(form, tracker, render=False)
+    assert "utter_number_not_at_hand" not in [m.get("response") for m in messages]
