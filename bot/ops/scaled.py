@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from bot.config import PROJECT_ROOT, get_settings
 from bot.ops.seed import seed_demo
 from bot.ops.stack import (
+    BACKEND_KEEPALIVE_S,
     Service,
     Stack,
     StackError,
@@ -46,10 +47,17 @@ def nginx_binary() -> str:
     raise StackError("nginx is not installed: `apt-get install nginx-light` (Debian) or your system's nginx")
 
 
+# The backends close a keep-alive connection idle for BACKEND_KEEPALIVE_S. nginx must drop its idle ones
+# first: a POST sent on a connection the backend is closing at that instant fails, and nginx does not retry
+# a POST elsewhere (it may have been processed), so the customer would get a 502.
+UPSTREAM_IDLE_S = BACKEND_KEEPALIVE_S - 1
+
+
 def _upstream(name: str, ports: list[int]) -> str:
     # A backend that refuses a connection is skipped for 5 s; the request goes to the next one.
     servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in ports)
-    return f"  upstream {name} {{\n{servers}\n    keepalive 32;\n  }}\n"
+    pool = f"    keepalive 32;\n    keepalive_timeout {UPSTREAM_IDLE_S}s;"
+    return f"  upstream {name} {{\n{servers}\n{pool}\n  }}\n"
 
 
 def nginx_config(

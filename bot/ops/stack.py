@@ -137,6 +137,12 @@ def actions_service(settings: Settings, name: str = "actions") -> Service:
     )
 
 
+# Seconds an idle keep-alive connection stays open: uvicorn's default, set explicitly for the gateway because
+# nginx in the scaled layout must drop its idle upstream connections first (bot/ops/scaled.py). Sanic (Rasa,
+# the action server) uses the same 5 s by default.
+BACKEND_KEEPALIVE_S = 5
+
+
 def gateway_service(settings: Settings, name: str = "gateway") -> Service:
     return Service(
         name,
@@ -150,6 +156,8 @@ def gateway_service(settings: Settings, name: str = "gateway") -> Service:
             settings.gateway_host,
             "--port",
             str(settings.gateway_port),
+            "--timeout-keep-alive",
+            str(BACKEND_KEEPALIVE_S),
         ],
         _service_env(settings),
         f"http://127.0.0.1:{settings.gateway_port}/health",
