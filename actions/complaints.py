@@ -24,14 +24,13 @@ from bot.services.complaints import (
     REGIMES,
     describe_complaint,
     file_complaint,
-    filed_here,
     find_complaint,
     is_ticket_owner,
     latest_complaint_about_order,
     latest_complaint_of,
 )
 from bot.services.credentials import REDACTED
-from bot.services.identity import normalize_phone
+from bot.services.identity import asked_by_owner, normalize_phone
 from bot.services.numbers import number_pattern
 from bot.services.orders import ORDER_ID_PATTERN, extract_order_id
 from bot.services.timefmt import format_date
@@ -283,8 +282,11 @@ class ValidateTicketStatusForm(OwnershipForm):
                 complaint = find_complaint(session, match.group(0))
             else:
                 complaint = latest_complaint_about_order(session, order_id or "")
-            verified = is_ticket_owner(complaint, channel_facts(tracker).verified_phone) or filed_here(
-                complaint, tracker.sender_id
+            # filed here, or on the channel's proven phone: the same rule as a return's (identity.py)
+            verified = complaint is not None and asked_by_owner(
+                complaint,
+                conversation_id=tracker.sender_id,
+                verified_phone=channel_facts(tracker).verified_phone,
             )
             number = complaint.number if complaint else None
         if number is None:

@@ -373,10 +373,10 @@ class ActionReturnStatus(SafeAction):
     def _without_number(dispatcher: CollectingDispatcher, tracker: Tracker, phone: str | None) -> None:
         with session_scope() as session:
             mine = visible_returns(session, conversation_id=tracker.sender_id, verified_phone=phone)
-            described = [describe_return(request) for request in mine[:1]]
+            newest = describe_return(mine[0]) if mine else None  # read while the session is open
             others = [request.number for request in mine[1:]]
-        if described:
-            dispatcher.utter_message(text=described[0])
+        if newest is not None:
+            dispatcher.utter_message(text=newest)
             if others:
                 dispatcher.utter_message(response="utter_return_others", numbers=", ".join(others))
             return

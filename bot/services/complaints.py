@@ -167,12 +167,6 @@ def latest_complaint_of(
     return session.scalar(select(Complaint).where(mine).order_by(*newest).limit(1))
 
 
-def filed_here(complaint: Complaint | None, conversation_id: str) -> bool:
-    """Whether the ticket was filed in this conversation: its status may be shown there, as a return's is
-    (bot/services/returns.py: can_view_return)."""
-    return complaint is not None and complaint.conversation_id == conversation_id
-
-
 def is_ticket_owner(complaint: Complaint | None, phone: str | None) -> bool:
     """Whether a phone number (proven by the channel, or typed by the customer) is the one given on the
     ticket: a ticket's status is shown only to its owner."""

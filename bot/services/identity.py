@@ -69,11 +69,23 @@ def is_owner_phone(order: OrderRecord, phone: str | None) -> bool:
     return phone is not None and normalize_phone(phone) == order.customer_phone
 
 
+def asked_by_owner(
+    case: Complaint | ReturnRequest, *, conversation_id: str | None, verified_phone: str | None
+) -> bool:
+    """Whether the customer asking may see this case: it was filed in this conversation, or the channel
+    proved the phone on it. The same rule as filed_by_asker, for one row."""
+    if conversation_id is not None and case.conversation_id == conversation_id:
+        return True
+    phone = normalize_phone(verified_phone)
+    return phone is not None and phone == case.customer_phone
+
+
 def filed_by_asker(
     cases: type[Complaint] | type[ReturnRequest], *, conversation_id: str | None, verified_phone: str | None
 ) -> ColumnElement[bool] | None:
     """The SQL condition for a customer's own cases (complaints, returns) when they name none: filed in
-    this conversation, or on the phone the channel proved. None when neither is known."""
+    this conversation, or on the phone the channel proved (asked_by_owner's rule). None when neither is
+    known."""
     mine = []
     if conversation_id is not None:
         mine.append(cases.conversation_id == conversation_id)

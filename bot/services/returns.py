@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.services.errors import ServiceError
 from bot.services.evidence import StoredEvidence
-from bot.services.identity import filed_by_asker, normalize_phone
+from bot.services.identity import asked_by_owner, filed_by_asker
 from bot.services.numbers import insert_numbered, readable_number
 from bot.services.order_records import OrderLine, OrderRecord
 from bot.services.timefmt import JAKARTA
@@ -226,10 +226,7 @@ def can_view_return(
     """A return's status is personal data: it is shown in the conversation the return was filed in, or where
     the channel has proven the order's phone number (WhatsApp). Anywhere else the number alone is not proof
     enough: it could have been read off someone's screen."""
-    if conversation_id is not None and request.conversation_id == conversation_id:
-        return True
-    phone = normalize_phone(verified_phone)
-    return phone is not None and phone == request.customer_phone
+    return asked_by_owner(request, conversation_id=conversation_id, verified_phone=verified_phone)
 
 
 def visible_returns(
