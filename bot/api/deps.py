@@ -25,37 +25,39 @@ from bot.infra.ratelimit import MessageLimits
 from bot.store.models import utcnow
 
 
-# `HTTPConnection`: the same dependencies serve HTTP routes and WebSockets.
-def get_app_settings(connection: HTTPConnection) -> Settings:
+# `HTTPConnection`: the same dependencies serve HTTP routes and WebSockets. `async def` although none of
+# them awaits: FastAPI runs a plain `def` dependency in its thread pool, a thread hop per dependency per
+# request (three on every REST message) for reading an attribute (docs/adr/0014).
+async def get_app_settings(connection: HTTPConnection) -> Settings:
     return connection.app.state.settings
 
 
-def get_sessions(connection: HTTPConnection) -> sessionmaker[Session]:
+async def get_sessions(connection: HTTPConnection) -> sessionmaker[Session]:
     """The database: `with sessions.begin() as session` commits on success and rolls back on error."""
     return connection.app.state.sessions
 
 
-def get_router(connection: HTTPConnection) -> ConversationRouter:
+async def get_router(connection: HTTPConnection) -> ConversationRouter:
     return connection.app.state.router
 
 
-def get_rasa(connection: HTTPConnection) -> RasaClient:
+async def get_rasa(connection: HTTPConnection) -> RasaClient:
     return connection.app.state.rasa
 
 
-def get_http(connection: HTTPConnection) -> httpx.AsyncClient:
+async def get_http(connection: HTTPConnection) -> httpx.AsyncClient:
     return connection.app.state.http
 
 
-def get_limits(connection: HTTPConnection) -> MessageLimits:
+async def get_limits(connection: HTTPConnection) -> MessageLimits:
     return connection.app.state.limits
 
 
-def get_locks(connection: HTTPConnection) -> ConversationLocks:
+async def get_locks(connection: HTTPConnection) -> ConversationLocks:
     return connection.app.state.locks
 
 
-def get_background(connection: HTTPConnection) -> Background:
+async def get_background(connection: HTTPConnection) -> Background:
     return connection.app.state.background
 
 
@@ -157,7 +159,7 @@ def acting_as(staff: Staff, named: str | None) -> str:
     return f"integrasi:{named}" if named else "integrasi"
 
 
-def require_supervisor(staff: StaffDep) -> Staff:
+async def require_supervisor(staff: StaffDep) -> Staff:
     if not staff.is_supervisor:
         raise HTTPException(403, "supervisors only")
     return staff

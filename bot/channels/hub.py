@@ -103,7 +103,7 @@ class RedisHub:
                 await asyncio.sleep(1)
 
 
-def get_hub(connection: HTTPConnection) -> Hub:
+async def get_hub(connection: HTTPConnection) -> Hub:
     return connection.app.state.hub
 
 

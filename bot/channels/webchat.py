@@ -162,7 +162,7 @@ class _Connection:
         self._ready = True
 
 
-def get_widget(connection: HTTPConnection) -> WidgetChannel:
+async def get_widget(connection: HTTPConnection) -> WidgetChannel:
     return connection.app.state.widget
 
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, contains_eager, sessionmaker
 
 from bot.config import Settings
 from bot.conversations.queries import ConversationReads
@@ -40,6 +40,40 @@ from bot.store.models import (
 
 _T = TypeVar("_T")
 _CONTROL_KEYS = ("handoff",)
+
+# The statements of every turn, built once (see bot/conversations/queries.py); parameters by name.
+_CONVERSATION_OF_CUSTOMER = select(Conversation).where(
+    Conversation.channel == bindparam("channel"), Conversation.external_id == bindparam("external_id")
+)
+_OLDEST_PENDING = (
+    select(Message)
+    .join(Message.conversation)
+    .options(contains_eager(Message.conversation))  # the turn reads it: no second query
+    .where(Conversation.public_id == bindparam("conversation"), Message.status == MessageStatus.received)
+    .order_by(Message.id)
+    .limit(1)
+)
+# Payloads of the bot's messages after the customer's previous message and before this one, newest first.
+_PREVIOUS_INBOUND = (
+    select(func.max(Message.id))
+    .where(
+        Message.conversation_id == bindparam("conversation_id"),
+        Message.direction == Direction.inbound,
+        Message.id < bindparam("message_id"),
+    )
+    .scalar_subquery()
+)
+_OFFERED_SINCE_PREVIOUS = (
+    select(Message.payload)
+    .where(
+        Message.conversation_id == bindparam("conversation_id"),
+        Message.direction == Direction.outbound,
+        Message.id > func.coalesce(_PREVIOUS_INBOUND, 0),
+        Message.id < bindparam("message_id"),
+    )
+    .order_by(Message.id.desc())
+)
+_SET_STATUS = update(Message).where(Message.id == bindparam("message_id")).values(status=bindparam("status"))
 
 
 @dataclass(frozen=True)
@@ -99,9 +133,7 @@ class ConversationStore(ConversationReads):
         message_key is recognised and not stored again."""
         with self._session_factory.begin() as session:
             conversation = session.scalar(
-                select(Conversation).where(
-                    Conversation.channel == inbound.channel, Conversation.external_id == inbound.external_id
-                )
+                _CONVERSATION_OF_CUSTOMER, {"channel": inbound.channel, "external_id": inbound.external_id}
             )
             if conversation is None:
                 conversation = Conversation(
@@ -161,13 +193,7 @@ class ConversationStore(ConversationReads):
         closed conversation is reopened, or takes the rating. One transaction: finding the message and
         opening its turn are one step of every turn."""
         with self._session_factory.begin() as session:
-            message = session.scalar(
-                select(Message)
-                .join(Conversation)
-                .where(Conversation.public_id == conversation_id, Message.status == MessageStatus.received)
-                .order_by(Message.id)
-                .limit(1)
-            )
+            message = session.scalar(_OLDEST_PENDING, {"conversation": conversation_id})
             if message is None or (up_to is not None and message.id > up_to):
                 return None
             return message.id, self._open_turn(session, message)
@@ -206,29 +232,12 @@ class ConversationStore(ConversationReads):
     @staticmethod
     def _last_buttons(session: Session, message: Message) -> list[dict[str, Any]]:
         """Buttons the bot offered since the customer's previous message."""
-        previous_inbound = session.scalar(
-            select(Message.id)
-            .where(
-                Message.conversation_id == message.conversation_id,
-                Message.direction == Direction.inbound,
-                Message.id < message.id,
-            )
-            .order_by(Message.id.desc())
-            .limit(1)
-        )
         offered = session.scalars(
-            select(Message)
-            .where(
-                Message.conversation_id == message.conversation_id,
-                Message.direction == Direction.outbound,
-                Message.id > (previous_inbound or 0),
-                Message.id < message.id,
-            )
-            .order_by(Message.id.desc())
+            _OFFERED_SINCE_PREVIOUS, {"conversation_id": message.conversation_id, "message_id": message.id}
         )
-        for reply in offered:
-            if reply.payload and reply.payload.get("buttons"):
-                return list(reply.payload["buttons"])
+        for payload in offered:
+            if payload and payload.get("buttons"):
+                return list(payload["buttons"])
         return []
 
     def store_outbound(
@@ -248,7 +257,11 @@ class ConversationStore(ConversationReads):
             reply_to: int | None = None
             if answered is not None:
                 reply_to, status = answered
-                session.get_one(Message, reply_to).status = status
+                session.execute(  # the row is not loaded in this session: nothing to synchronise
+                    _SET_STATUS,
+                    {"message_id": reply_to, "status": status},
+                    execution_options={"synchronize_session": False},
+                )
                 if status == MessageStatus.bot_unavailable:
                     session.add(
                         ConversationEvent(
@@ -268,10 +281,8 @@ class ConversationStore(ConversationReads):
                     to_store.append(("system", Reply(text=text)))
                 else:
                     to_store.append((author, reply))
-            outlet = self._outlets.get(conversation.channel)
-            stored: list[Message] = []
-            for who, reply in to_store:
-                message = Message(
+            stored = [
+                Message(
                     conversation_id=conversation.id,
                     direction=Direction.outbound,
                     author=who,
@@ -280,11 +291,14 @@ class ConversationStore(ConversationReads):
                     status=MessageStatus.sent,
                     reply_to_id=reply_to,
                 )
-                session.add(message)
-                session.flush()
-                if outlet is not None:
+                for who, reply in to_store
+            ]
+            session.add_all(stored)
+            session.flush()  # one INSERT for all of them, in this order; the outlet needs their ids
+            outlet = self._outlets.get(conversation.channel)
+            if outlet is not None:
+                for message, (_, reply) in zip(stored, to_store, strict=True):
                     outlet.stage(session, conversation, message, reply)
-                stored.append(message)
             return Stored(
                 conversation.channel,
                 [message_view(m) for m in stored],
@@ -294,7 +308,11 @@ class ConversationStore(ConversationReads):
 
     def set_status(self, message_id: int, status: str) -> None:
         with self._session_factory.begin() as session:
-            session.get_one(Message, message_id).status = status
+            session.execute(
+                _SET_STATUS,
+                {"message_id": message_id, "status": status},
+                execution_options={"synchronize_session": False},
+            )
 
     def in_conversation(self, conversation_id: str, act: Callable[[Session, Conversation], _T]) -> _T:
         """`act` on the conversation in one transaction (a desk operation: acknowledge, leave the queue)."""

@@ -245,3 +245,16 @@ def test_the_caller_gets_the_replies_as_stored_and_a_repeated_delivery_gets_the_
     again = run(router.handle_customer_message(inbound("tolong sambungkan ke CS", message_key="k-1")))
     assert again.replies == first.replies
     assert len(bot.heard) == 1
+
+
+def test_several_replies_are_stored_staged_and_returned_in_the_order_the_bot_gave_them(make_router):
+    texts = ["satu", "dua", "tiga", "empat"]
+    router = make_router(ScriptedBot(lambda text: [Reply(text=t) for t in texts]))
+    outlet = RecordingOutlet()
+    router.add_outlet("rest", outlet)
+    result = run(router.handle_customer_message(inbound("halo")))
+    answers = [m for m in rows(result.conversation_id) if m.author == "bot"]  # in id order
+    assert [m.text for m in answers] == texts
+    assert outlet.staged == [m.id for m in answers]
+    assert [r.text for r in result.replies] == texts
+    assert [v["text"] for v in outlet.delivered_views] == texts
