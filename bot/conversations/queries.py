@@ -18,7 +18,7 @@ from bot.store.models import Conversation, Direction, Message, MessageStatus
 
 # Statements every turn runs, built once: building a select (its comparisons and coercions) cost SQLAlchemy
 # more than executing it, about a tenth of the gateway's CPU per message (docs/adr/0014). Parameters by name.
-CONVERSATION_BY_PUBLIC_ID = select(Conversation).where(Conversation.public_id == bindparam("conversation"))
+_CONVERSATION_BY_PUBLIC_ID = select(Conversation).where(Conversation.public_id == bindparam("conversation"))
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class ConversationReads:
 
     @staticmethod
     def _conversation(session: Session, conversation_id: str) -> Conversation | None:
-        return session.scalar(CONVERSATION_BY_PUBLIC_ID, {"conversation": conversation_id})
+        return session.scalar(_CONVERSATION_BY_PUBLIC_ID, {"conversation": conversation_id})
 
     def replies_to(self, received: Received) -> RouteResult:
         with self._session_factory() as session:

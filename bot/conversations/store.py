@@ -76,6 +76,15 @@ _OFFERED_SINCE_PREVIOUS = (
 _SET_STATUS = update(Message).where(Message.id == bindparam("message_id")).values(status=bindparam("status"))
 
 
+def _set_status(session: Session, message_id: int, status: str) -> None:
+    """One UPDATE; the row is not loaded in the session, so there is nothing to synchronise."""
+    session.execute(
+        _SET_STATUS,
+        {"message_id": message_id, "status": status},
+        execution_options={"synchronize_session": False},
+    )
+
+
 @dataclass(frozen=True)
 class Turn:
     """A stored customer message, not answered yet, as its turn sees it."""
@@ -257,11 +266,7 @@ class ConversationStore(ConversationReads):
             reply_to: int | None = None
             if answered is not None:
                 reply_to, status = answered
-                session.execute(  # the row is not loaded in this session: nothing to synchronise
-                    _SET_STATUS,
-                    {"message_id": reply_to, "status": status},
-                    execution_options={"synchronize_session": False},
-                )
+                _set_status(session, reply_to, status)
                 if status == MessageStatus.bot_unavailable:
                     session.add(
                         ConversationEvent(
@@ -308,11 +313,7 @@ class ConversationStore(ConversationReads):
 
     def set_status(self, message_id: int, status: str) -> None:
         with self._session_factory.begin() as session:
-            session.execute(
-                _SET_STATUS,
-                {"message_id": message_id, "status": status},
-                execution_options={"synchronize_session": False},
-            )
+            _set_status(session, message_id, status)
 
     def in_conversation(self, conversation_id: str, act: Callable[[Session, Conversation], _T]) -> _T:
         """`act` on the conversation in one transaction (a desk operation: acknowledge, leave the queue)."""
