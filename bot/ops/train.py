@@ -7,7 +7,6 @@ models/rasa-<hash>.tar.gz and a changed one trains exactly once.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 from bot.config import PROJECT_ROOT, get_settings
 from bot.ops.rasa_env import MODELS_DIR, RASA_BIN, model_path_for, rasa_environment, training_hash
 from bot.ops.spacy_model import ensure_spacy_model
+from knowledge.encoders import batch_threads
 
 KEEP_MODELS = 3
 
@@ -46,8 +46,8 @@ def ensure_model() -> Path:
             path.name.removesuffix(".tar.gz"),
         ],
         cwd=PROJECT_ROOT,
-        # training has the machine to itself: the e5 featurizer may use every core (it serves on one)
-        env={**rasa_environment(get_settings()), "OMP_NUM_THREADS": str(os.cpu_count() or 1)},
+        # a batch job: the e5 featurizer may use every core (it serves on one)
+        env={**rasa_environment(get_settings()), **batch_threads()},
         check=True,
     )
     print(f"trained in {time.monotonic() - started:.0f} s: {path.relative_to(PROJECT_ROOT)}")
