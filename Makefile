@@ -135,12 +135,14 @@ eval: train index $(VENV)/.st-installed
 calibrate: train index $(VENV)/.st-installed
 	$(PY) -m bot.ops.knowledge_eval --backend all --calibrate
 
-# Two jobs at a time where neither needs the other: the knowledge index (its e5 encoding, shared with training
-# through var/cache/e5) beside the checks, the tests that need no model beside the training, the whole-stack
-# tests beside the held-out training, then the two evaluations that only load the model (docs/adr/0015).
+# Two jobs at a time where neither needs the other (docs/adr/0015): the knowledge index first (its e5
+# encoding uses both cores and fills var/cache/e5, which training reads), then the training beside the tests
+# that need no model and, once those are done, the checks (they fill the core the training's single-threaded
+# classifier fit leaves idle); the whole-stack tests beside the held-out training; then the two evaluations
+# that only load the model.
 test: setup
-	@$(MAKE) --no-print-directory --output-sync=target -j2 index lint audit validate
-	@$(MAKE) --no-print-directory --output-sync=target -j2 train test-unit
+	@$(MAKE) --no-print-directory --output-sync=target index
+	@$(MAKE) --no-print-directory --output-sync=target -j2 train test-unit lint audit validate
 	@$(MAKE) --no-print-directory --output-sync=target -j2 test-stack eval-heldout
 	@$(MAKE) --no-print-directory --output-sync=target -j2 test-core eval-shoppers
 

@@ -38,7 +38,8 @@ hypothesis_settings.load_profile("project")
 
 # `make test` runs the suite on both cores (pytest-xdist, --dist loadgroup). The tests under tests/e2e share
 # one real stack per session and tests/browser one gateway and chromium, so each directory stays on one
-# worker (a stack per worker would cost more than it saves); everything else is spread over both.
+# worker (a stack per worker would cost more than it saves); everything else is spread over both. Modules
+# of tests/e2e that need no shared stack name their own group (test_scaled.py, test_knowledge_quality.py).
 WORKER_GROUPS = {"e2e": "stack", "browser": "browser"}
 
 

@@ -30,7 +30,9 @@ from tests.e2e.test_conversations import Chat
 from tests.e2e.test_whatsapp import WhatsAppChat
 from tests.fakes.twilio_api import FakeTwilio
 
-pytestmark = pytest.mark.e2e
+# Its own stack, not the session's: a worker group of its own runs it beside the shared stack's tests
+# (tests/conftest.py), instead of adding its ~50 s to that worker's queue.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("scaled")]
 
 TICKET = re.compile(r"PGD-\d{4}-[2-9A-HJ-NP-Z]{5}")
 
