@@ -149,6 +149,7 @@ def test_a_message_retried_after_the_bot_was_down_is_answered_then(database_url,
         assert inbound.status == "answered"
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_too_many_messages_are_429_with_retry_after_and_nothing_stored(database_url, rasa):
     settings = Settings(
         database_url=database_url,

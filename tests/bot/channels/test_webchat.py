@@ -407,6 +407,7 @@ def test_the_demo_shop_page_embeds_the_widget_with_one_tag(client):
     assert '<script src="/widget.js" data-server="" data-brand="aksestoko" async></script>' in response.text
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_a_session_over_the_limit_is_told_when_to_resend_and_nothing_is_stored(settings, rasa):
     limited = settings.model_copy(update={"rate_limit_per_sender": 2})
     with TestClient(create_app(limited)) as client, client.websocket_connect("/ws/chat") as ws:
@@ -424,6 +425,7 @@ def test_a_session_over_the_limit_is_told_when_to_resend_and_nothing_is_stored(s
     assert [m["message"] for m in rasa.received] == ["satu", "dua"]
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_uploads_over_the_limit_are_429_with_retry_after_and_not_kept(settings):
     limited = settings.model_copy(update={"rate_limit_per_sender": 2})
     with TestClient(create_app(limited), client=("203.0.113.7", 40000)) as client:

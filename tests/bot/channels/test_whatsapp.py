@@ -486,6 +486,7 @@ def test_health_says_when_replies_are_stuck_waiting_for_twilio(
     assert whatsapp["oldest_pending_seconds"] >= 600
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_a_sender_over_the_limit_is_stored_told_once_and_not_answered_by_the_bot(
     make_settings: Callable[..., Settings], twilio: FakeTwilio, rasa: FakeRasa
 ) -> None:
