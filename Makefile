@@ -14,7 +14,7 @@ UV_FLAGS := --quiet --compile-bytecode
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup run run-scaled test lint train index export-knowledge migrate seed validate test-python test-unit test-stack test-core eval-nlu eval-heldout eval-shoppers \
-        compare-tokenizers eval calibrate clean bench-whatsapp audit
+        compare-tokenizers eval calibrate clean bench-whatsapp audit heldout-then-checks
 
 help:
 	@echo "make run    set up what is missing, train, migrate, seed and start the stack on localhost"
@@ -147,7 +147,6 @@ test: setup
 	@$(MAKE) --no-print-directory --output-sync=target -j2 test-stack heldout-then-checks
 	@$(MAKE) --no-print-directory --output-sync=target -j2 test-core eval-shoppers
 
-.PHONY: heldout-then-checks
 heldout-then-checks: eval-heldout
 	@$(MAKE) --no-print-directory --output-sync=target lint audit validate
 

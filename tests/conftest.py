@@ -92,15 +92,19 @@ def use_database(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     reset_caches()
 
 
+def wait_for_rate_window(window: float, needed: float) -> None:
+    """Rate limits count in fixed windows of the clock (bot/infra/ratelimit.py): sleeps into the next window
+    when fewer than `needed` seconds of the current one are left, so a test's counted hits share a window."""
+    left = window - time.time() % window
+    if left < needed:
+        time.sleep(left + 0.05)
+
+
 @pytest.fixture
 def one_rate_window() -> None:
-    """Rate limits count in fixed windows of the clock (bot/infra/ratelimit.py, 60 s unless configured): a
-    test that counts a few hits starts at least 20 s before its window ends, so no window's end falls
-    between its hits (it did once in a loaded clean-clone run: the fourth hit of three allowed passed)."""
-    window = Settings.model_fields["rate_limit_window_seconds"].default
-    left = window - time.time() % window
-    if left < 20:
-        time.sleep(left + 0.05)
+    """At least 20 s of the default window left for a test that counts a few hits (a window once ended
+    between the hits of one in a loaded clean-clone run: the fourth hit of three allowed passed)."""
+    wait_for_rate_window(Settings.model_fields["rate_limit_window_seconds"].default, needed=20)
 
 
 @pytest.fixture

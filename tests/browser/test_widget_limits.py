@@ -3,13 +3,12 @@ the customer is told, and the widget sends it again by itself when the gateway s
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Gateway
 from tests.browser.test_widget import bot_texts, my_texts, open_widget, say
+from tests.conftest import wait_for_rate_window
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=15_000)
@@ -22,7 +21,7 @@ def test_a_message_refused_as_too_fast_is_resent_by_the_widget_and_answered_once
     page: Page, gateway: Gateway
 ):
     open_widget(page, gateway)
-    time.sleep(WINDOW - time.time() % WINDOW + 0.05)  # windows are fixed: start both messages in a new one
+    wait_for_rate_window(WINDOW, needed=WINDOW)  # both messages in a window that has just begun
     say(page, "satu")
     expect(bot_texts(page).last).to_have_text("Kamu bilang: satu")
     say(page, "dua")  # the second message in the same window
