@@ -20,8 +20,9 @@ from bot.services.knowledge_edits import current_knowledge
 from bot.services.tone import is_angry
 from bot.services.unanswered import record_unanswered
 from bot.store.db import session_scope
-from knowledge.answering import Answer, Thresholds, decide, outright_answer, platform_name
+from knowledge.answering import OUTRIGHT_KINDS, Answer, Thresholds, decide, outright_answer, platform_name
 from knowledge.errors import KnowledgeError
+from knowledge.phrasing import is_question
 
 log = logging.getLogger(__name__)
 
@@ -117,17 +118,44 @@ def _outright_answer(tracker: Tracker, question: str) -> Answer | None:
 
 
 def answer_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """A help-centre question typed while a form waits for an answer: answered when the help centre knows
-    it, so the form can ask its question again. False (nothing said) when it is not such a question."""
+    """A help-centre question typed while a form waits for an answer, so the form can ask its question
+    again: answered when the help centre knows it; when it only has candidates, they are offered as buttons
+    (a button sends the candidate's question, which is then answered here); when NLU calls it a help-centre
+    question the help centre cannot answer, the customer is told so and the question is logged for the
+    knowledge team, and an out-of-scope question is declined, as outside a form. It is never taken for a
+    wrong answer to the form's question. False (nothing said) when the message is not such a question: the
+    form validates it as its answer."""
     question = latest_text(tracker).strip()
-    if latest_intent(tracker) not in ("faq", "nlu_fallback"):
+    intent = latest_intent(tracker)
+    if intent not in ("faq", "out_of_scope", "nlu_fallback") or not is_question(question):
         return False
-    answer = _outright_answer(tracker, question)
-    if answer is None:
+    try:
+        answer = help_centre_answer(tracker, question)
+    except KnowledgeError:
+        log.exception("knowledge index unavailable")
         return False
-    dispatcher.utter_message(text=answer.text)
+    if answer.kind in OUTRIGHT_KINDS:
+        dispatcher.utter_message(text=answer.text)
+    elif intent == "nlu_fallback":  # unsure it is a question at all: only an outright answer steps aside
+        return False
+    elif answer.kind == "suggest":  # no "not these, a person" button: the form is the way on
+        buttons = [{"title": o.title, "payload": o.payload} for o in answer.suggestions]
+        dispatcher.utter_message(response="utter_digression_suggestions", buttons=buttons)
+    elif answer.kind == "ask_brand":
+        dispatcher.utter_message(response="utter_which_platform", buttons=_platform_buttons(question, answer))
+    elif intent == "out_of_scope":  # chit-chat: declined, not a gap in the help centre worth logging
+        dispatcher.utter_message(response="utter_out_of_scope")
+    else:
+        dispatcher.utter_message(response=NOT_FOUND_RESPONSE)
+        _record(tracker, question, intent, answer, channel_facts(tracker))
     dispatcher.utter_message(response="utter_resume_form")
     return True
+
+
+def _platform_buttons(question: str, answer: Answer) -> list[dict[str, str]]:
+    """Which platform a question is about, as buttons that send it again naming the platform."""
+    names = [platform_name(b) for b in answer.brands]
+    return [{"title": name, "payload": f"{question} di {name}"} for name in names]
 
 
 def answer_inside_request(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -166,13 +194,8 @@ class ActionAnswerQuestion(SafeAction):
                 dispatcher.utter_message(response="utter_offer_ticket", buttons=choice_buttons(beside))
             return [SlotSet("answer_found", True)]
         if answer.kind == "ask_brand":
-            dispatcher.utter_message(
-                response="utter_which_platform",
-                buttons=[
-                    {"title": platform_name(b), "payload": f"{question} di {platform_name(b)}"}
-                    for b in answer.brands
-                ],
-            )
+            buttons = _platform_buttons(question, answer)
+            dispatcher.utter_message(response="utter_which_platform", buttons=buttons)
             return [SlotSet("answer_found", True)]
         choices = action_choices(tracker)
         if choices or angry:

