@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import ChannelFacts, channel_facts
@@ -223,3 +223,21 @@ class ActionAnswerQuestion(SafeAction):
             dispatcher.utter_message(response=NOT_FOUND_RESPONSE)
         _record(tracker, question, intent, answer, facts)
         return [SlotSet("answer_found", answer.kind == "suggest")]
+
+
+class ActionDefaultFallback(ActionAnswerQuestion):
+    """Rasa's core fallback (config.yml), for a message after which no rule or story knows what comes next:
+    most often a question read as a bare "yes" or "no" with nothing asked ("jadi bisa dibatalin ga?" after an
+    order's status is NLU's `deny`). A question is answered as a help-centre question; anything else gets
+    nothing from Rasa, and the gateway asks the customer to say it another way. Either way the message is
+    reverted, as Rasa's own fallback does, so that it does not steer what the next message starts."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if is_question(latest_text(tracker)):
+            super().act(dispatcher, tracker, domain)
+        return [UserUtteranceReverted()]

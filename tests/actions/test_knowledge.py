@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from actions.knowledge import NOT_FOUND_RESPONSE, NOT_THESE, ActionAnswerQuestion
+from actions.knowledge import NOT_FOUND_RESPONSE, NOT_THESE, ActionAnswerQuestion, ActionDefaultFallback
 from actions.orders import ValidateOrderStatusForm
 from bot.services.knowledge_edits import live_knowledge
 from bot.store.db import session_scope
@@ -251,3 +251,17 @@ def test_a_message_nlu_is_unsure_of_inside_a_form_is_taken_as_the_answer_unless_
     slots, messages = _asked_in_the_order_form(UNKNOWN_QUESTION, intent="nlu_fallback")
     assert slots["order_lookup_failures"] == 1.0  # validated as an order number, which it is not
     assert messages[0]["response"] == "utter_order_id_not_understood"
+
+
+def test_a_question_no_rule_expects_is_answered_as_a_help_centre_question_and_forgotten(database_url):
+    _thresholds(retrieval=0.999, suggest=0.0)
+    tracker = question_tracker("kalo bayar pake dana maksimal brp ga?", intent="deny")  # NLU's "no"
+    events, messages = run_action(ActionDefaultFallback(), tracker)
+    assert messages[0]["text"] == SUGGEST_TEXT
+    assert [e["event"] for e in events] == ["rewind"]  # reverted, as Rasa's own fallback does
+
+
+def test_anything_else_no_rule_expects_gets_nothing_from_rasa_and_is_forgotten(database_url):
+    events, messages = run_action(ActionDefaultFallback(), question_tracker("oke siap", intent="affirm"))
+    assert messages == []  # the gateway asks the customer to say it another way
+    assert [e["event"] for e in events] == ["rewind"]

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bot.conversations.texts import NO_REPLY_TEXT
 from bot.store.db import session_scope
 from bot.store.models import Conversation, ConversationEvent, Message
 from tests.e2e.conftest import API_TOKEN
@@ -66,6 +67,18 @@ def test_order_status_without_id_asks_for_it_then_for_the_owner_contact(gateway)
     assert '"Sedang Dikirim"' in reply
     assert RESI in reply
     assert "Sumber: FAQ 99% Usahaku" in reply
+
+
+def test_a_question_nothing_in_the_dialogue_expects_is_answered_from_the_help_centre(gateway):
+    """After the status, "can it be cancelled, no?" reads to NLU as a bare "no" that nothing asked for: no
+    rule follows it, and Rasa's core fallback answers it as a help-centre question instead of staying
+    silent."""
+    chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": OWNER_PHONE}, trusted=True)
+    assert '"Sedang Dikirim"' in chat.say(f"mau batalin pesanan {ORDER} aja deh, lama bgt ga dikirim2")
+    reply = chat.say("jadi bisa dibatalin ga?")
+    assert reply != NO_REPLY_TEXT
+    assert "dibatalkan" in reply or any("dibatalkan" in b["title"] for b in chat.buttons)
+    assert "Ada lagi yang bisa saya bantu" in chat.say("oke")  # the conversation goes on as before
 
 
 def test_a_help_centre_question_inside_a_request_is_answered_before_the_form_asks(gateway):
