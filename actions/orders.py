@@ -13,11 +13,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.channel import channel_facts
 from actions.forms import OrderOwnershipForm, Slots
 from actions.safety import SafeAction
-from actions.tracker import latest_text
+from actions.tracker import latest_text, request_texts
+from bot.config import get_settings
 from bot.services import clock
 from bot.services.identity import normalize_phone
+from bot.services.knowledge_edits import current_knowledge
 from bot.services.order_records import OrderBackendUnavailable, OrderRecord
-from bot.services.order_status import explain_status
+from bot.services.order_status import cancellation_topic, explain_status
 from bot.services.orders import extract_order_id, get_order_backend
 from bot.services.timefmt import format_wib
 
@@ -146,4 +148,9 @@ class ActionCheckOrderStatus(SafeAction):
             dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
             return reset
         dispatcher.utter_message(text=_status_reply(order, clock.now()))
+        # asked to cancel ("mau batalin pesanan ... aja"): whether it still can be, in the help centre's words
+        topic = cancellation_topic(order.status, request_texts(tracker, "order_status_form"))
+        answer = current_knowledge(get_settings().knowledge_encoder).by_topic.get(topic) if topic else None
+        if answer is not None:  # (a topic a supervisor has deleted says nothing)
+            dispatcher.utter_message(text=answer.reply)
         return reset

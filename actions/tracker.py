@@ -31,3 +31,21 @@ def latest_media(tracker: Tracker) -> list[Any]:
 def count(tracker: Tracker, slot: str) -> float:
     """A counter kept in a float slot (a form's wrong answers); an unset slot counts 0."""
     return float(tracker.get_slot(slot) or 0)
+
+
+def request_texts(tracker: Tracker, form: str) -> list[str]:
+    """The customer's messages of the latest run of `form`: the one that started it, then those written
+    while it ran (button payloads and empty captions included, as written)."""
+    texts: list[str] = []
+    active: str | None = None
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "active_loop":
+            name = event.get("name")
+            if name == form and active != form:  # a new run: what came before belongs to others
+                texts = texts[-1:]
+            active = name
+        elif kind == "user":
+            text = str(event.get("text") or "")
+            texts = [*texts, text] if active == form else [text]  # outside the form: the latest one only
+    return texts

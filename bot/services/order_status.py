@@ -8,6 +8,7 @@ timestamps; nothing here is invented beyond what those documents say.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -95,3 +96,28 @@ def explain_status(order: OrderRecord, now: datetime) -> StatusExplanation:
             f'statusnya "{order.status}".', "Untuk arti status ini, CS kami bisa membantu menjelaskan.", ""
         )
     return StatusExplanation(meaning, _usahaku_next_step(order, now), USAHAKU_SOURCE)
+
+
+# 99% Usahaku: "transaksi dapat dibatalkan jika sudah dibayar dan belum diproses oleh penjual" (FAQ,
+# "Bagaimana cara saya melakukan pembatalan pesanan?"). The help-centre topic that answers a wish to cancel an
+# order in this status; a cancelled order's status says it all, and AksesToko's help centre is silent on it.
+_CANCELLATION_TOPIC = {
+    "Perlu Diproses": "uk_buyer_cancel_order_steps",
+    "Perlu Dikirim": "uk_buyer_cancel_after_seller_processed",
+    "Sedang Dikirim": "uk_buyer_cancel_after_seller_processed",
+    "Pesanan Selesai": "uk_buyer_cancel_after_seller_processed",
+    "Pesanan Dikomplain": "uk_buyer_cancel_after_seller_processed",
+}
+# A wish to cancel, not a report that something was cancelled ("pesanan saya dibatalkan penjual").
+_CANCEL_WISH = re.compile(
+    r"\b(batalin|batalkan|batalkn|membatalkan|pembatalan|cancel|cancle|cansel|cencel)\b"
+    r"|\b(mau|ingin|pengen|pingin|pgn|bisa|bs|boleh|tolong|minta)\b[^.?!\n]{0,25}\b(batal|dibatal\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def cancellation_topic(status: str, texts: list[str]) -> str | None:
+    """The help-centre topic to add to an order's status when the customer asked to cancel it."""
+    if not any(_CANCEL_WISH.search(text) for text in texts):
+        return None
+    return _CANCELLATION_TOPIC.get(status)

@@ -103,6 +103,19 @@ def test_status_reply_for_the_owner_names_status_courier_resi_and_source(databas
     assert slot_values(events)["order_id"] is None  # ready for the next question
 
 
+def test_asked_to_cancel_the_status_comes_with_whether_it_still_can_be(database_url):
+    opener = "mau batalin pesanan UK-2611-008170 aja deh, lama bgt ga dikirim2"
+    tracker = order_form_tracker(
+        text="0813-2274-0915",
+        slots={"requested_slot": None, "order_id": "UK-2611-008170", "order_verified": True},
+        history=[{"event": "user", "text": opener}, {"event": "active_loop", "name": "order_status_form"}],
+    )
+    _, messages = run_action(ActionCheckOrderStatus(), tracker)
+    topic = next(t for t in load_topics() if t.topic == "uk_buyer_cancel_after_seller_processed")
+    assert '"Sedang Dikirim"' in messages[0]["text"]
+    assert [m["text"] for m in messages[1:]] == [topic.reply]  # shipped: too late, in the help centre's words
+
+
 def test_status_reply_refuses_details_without_verification(database_url):
     tracker = order_form_tracker(text="", slots={"order_id": "UK-2611-008170", "order_verified": False})
     _, messages = run_action(ActionCheckOrderStatus(), tracker)

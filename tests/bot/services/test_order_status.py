@@ -1,9 +1,12 @@
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.services.order_records import OrderRecord
-from bot.services.order_status import AKSESTOKO_SOURCE, USAHAKU_SOURCE, explain_status
+from bot.services.order_status import AKSESTOKO_SOURCE, USAHAKU_SOURCE, cancellation_topic, explain_status
 from bot.services.timefmt import format_rupiah, format_wib
+from knowledge.faq import load_topics
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # Monday 10.00 WIB
 
@@ -78,3 +81,26 @@ def test_unknown_status_is_reported_without_inventing_a_meaning():
 def test_formats():
     assert format_wib(NOW) == "Senin, 23 Nov 2026 pukul 10.00 WIB"
     assert format_rupiah(1250000) == "Rp1.250.000"
+
+
+@pytest.mark.parametrize(
+    ("status", "said", "topic"),
+    [
+        ("Perlu Diproses", "kak bisa cancel ga pesanan sy", "uk_buyer_cancel_order_steps"),
+        ("Perlu Diproses", "mau batalin orderan aja", "uk_buyer_cancel_order_steps"),
+        ("Perlu Dikirim", "sy pengen dibatalkan aja min", "uk_buyer_cancel_after_seller_processed"),
+        ("Sedang Dikirim", "tolong batalkan, kelamaan", "uk_buyer_cancel_after_seller_processed"),
+        ("Sedang Dikirim", "pesanan sy udh smpe mana ya", None),  # no wish to cancel
+        ("Sedang Dikirim", "kenapa pesanan saya dibatalkan penjual", None),  # a report, not a wish
+        ("Pesanan Dibatalkan", "mau batalin pesanan", None),  # its status already says so
+        ("Dalam Perjalanan", "mau batalin pesanan", None),  # AksesToko's help centre is silent on it
+    ],
+)
+def test_a_wish_to_cancel_gets_the_help_centres_topic_for_the_orders_status(status, said, topic):
+    assert cancellation_topic(status, ["cek pesanan", said]) == topic
+
+
+def test_every_cancellation_topic_is_in_the_help_centre():
+    topics = {t.topic for t in load_topics()}
+    statuses = ["Perlu Diproses", "Perlu Dikirim", "Sedang Dikirim", "Pesanan Selesai", "Pesanan Dikomplain"]
+    assert {cancellation_topic(s, ["mau cancel"]) for s in statuses} <= topics
