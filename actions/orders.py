@@ -22,6 +22,7 @@ from bot.services.order_records import OrderBackendUnavailable, OrderRecord
 from bot.services.order_status import cancellation_topic, explain_status
 from bot.services.orders import extract_order_id, get_order_backend
 from bot.services.timefmt import format_wib
+from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
 
@@ -148,9 +149,21 @@ class ActionCheckOrderStatus(SafeAction):
             dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
             return reset
         dispatcher.utter_message(text=_status_reply(order, clock.now()))
-        # asked to cancel ("mau batalin pesanan ... aja"): whether it still can be, in the help centre's words
-        topic = cancellation_topic(order.status, request_texts(tracker, "order_status_form"))
-        answer = current_knowledge(get_settings().knowledge_encoder).by_topic.get(topic) if topic else None
-        if answer is not None:  # (a topic a supervisor has deleted says nothing)
-            dispatcher.utter_message(text=answer.reply)
+        _answer_a_wish_to_cancel(dispatcher, tracker, order)
         return reset
+
+
+def _answer_a_wish_to_cancel(dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderRecord) -> None:
+    """Asked to cancel ("mau batalin pesanan ... aja"): whether the order still can be, in the help centre's
+    words. Nothing more when the help centre is unavailable or a supervisor has deleted the topic: the
+    status is already said."""
+    topic = cancellation_topic(order.status, request_texts(tracker, "order_status_form"))
+    if topic is None:
+        return
+    try:
+        answer = current_knowledge(get_settings().knowledge_encoder).by_topic.get(topic)
+    except KnowledgeError:
+        log.exception("knowledge index unavailable")
+        return
+    if answer is not None:
+        dispatcher.utter_message(text=answer.reply)
