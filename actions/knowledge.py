@@ -4,6 +4,7 @@ found it, offer a human and log the question for the knowledge team."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -136,7 +137,9 @@ def answer_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> boo
         return False
     if answer.kind in OUTRIGHT_KINDS:
         dispatcher.utter_message(text=answer.text)
-    elif intent == "nlu_fallback":  # unsure it is a question at all: only an outright answer steps aside
+    elif intent == "nlu_fallback" or _about_what_was_asked(tracker, question):
+        # unsure it is a question at all, or a question about the form's own question ("nomor hp yang mana
+        # kak?"): only an outright answer steps aside; the form's own hint answers the rest
         return False
     elif answer.kind == "suggest":  # no "not these, a person" button: the form is the way on
         buttons = [{"title": o.title, "payload": o.payload} for o in answer.suggestions]
@@ -150,6 +153,37 @@ def answer_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> boo
         _record(tracker, question, intent, answer, channel_facts(tracker))
     dispatcher.utter_message(response="utter_resume_form")
     return True
+
+
+# Words of a question that say nothing of its subject (the form's questions are polite Indonesian)
+# fmt: off
+_FUNCTION_WORDS = frozenset((
+    "kak", "kakak", "yang", "yg", "ya", "boleh", "saya", "sy", "aku", "bisa", "bs", "apa", "apakah", "atau",
+    "dan", "di", "ke", "dari", "untuk", "utk", "ini", "itu", "dengan", "ada", "tidak", "tdk", "ga", "gak",
+    "kalau", "kalo", "mau", "harus", "sudah", "udah", "belum", "blm", "berapa", "mana", "dong", "sih", "kami",
+    "minta", "silakan", "baik", "dulu", "juga", "lagi", "kah",
+))
+# fmt: on
+
+
+def _subject_words(text: str) -> set[str]:
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("e-mail", "email"))
+    return {w.removesuffix("nya") for w in words if len(w) >= 2} - _FUNCTION_WORDS
+
+
+def _about_what_was_asked(tracker: Tracker, question: str) -> bool:
+    """Whether a question shares a subject word with what the bot said just before it (the form's question:
+    "Nomor HP yang bisa kami hubungi, Kak?" and "kenapa harus kasih nomor hp?")."""
+    said: list[str] = []
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:  # back to the message before the latest one
+                break
+        elif event.get("event") == "bot" and users == 1:
+            said.append(str(event.get("text") or ""))
+    return bool(_subject_words(question) & _subject_words(" ".join(said)))
 
 
 def _platform_buttons(question: str, answer: Answer) -> list[dict[str, str]]:

@@ -75,9 +75,11 @@ def form_tracker(
     intent: str = "inform",
     ranking: list[tuple[str, float]] | None = None,
     history: list[dict[str, Any]] | None = None,
+    prompt: str | None = None,
 ) -> Tracker:
     """A form waiting for an answer (requested_slot), the customer's answer as the latest message, and the
-    slot values Rasa's slot mappings extracted from it (what the validation action is asked to validate)."""
+    slot values Rasa's slot mappings extracted from it (what the validation action is asked to validate);
+    `prompt`: what the bot said just before the answer (the form's question)."""
     state = copy.deepcopy(json.loads((DATA / "order_form_tracker.json").read_text()))
     # Rasa validates the message that starts a form before the form is active (rasa.core.actions.forms)
     state["active_loop"] = {"name": form} if requested_slot is not None else {}
@@ -95,6 +97,8 @@ def form_tracker(
     if requested_slot is None:  # the form starts with this message: no form was waiting for it
         state["events"].append({"event": "active_loop", "name": None})
         state["events"] += history or []
+    if prompt is not None:
+        state["events"].append({"event": "bot", "text": prompt})
     state["events"].append({"event": "user", "text": text, "parse_data": state["latest_message"]})
     state["events"].extend({"event": "slot", "name": k, "value": v} for k, v in (extracted or {}).items())
     return Tracker.from_dict(state)

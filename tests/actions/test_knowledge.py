@@ -195,9 +195,14 @@ def test_a_topic_written_in_the_console_answers_customers_with_its_author_as_sou
     assert slot_values(events)["answer_found"] is True
 
 
+ASK_ORDER_ID = "Boleh saya minta nomor pesanannya, Kak? Nomornya ada di menu Transaksi."
+
+
 def _asked_in_the_order_form(question: str, intent: str = "faq") -> tuple[dict, list[dict]]:
-    """The order form waits for the order number and the customer asks a question instead."""
-    tracker = order_form_tracker(text=question, extracted={"order_id": question}, intent=intent)
+    """The order form asks for the order number and the customer asks a question instead."""
+    tracker = order_form_tracker(
+        text=question, extracted={"order_id": question}, intent=intent, prompt=ASK_ORDER_ID
+    )
     events, messages = run_action(ValidateOrderStatusForm(), tracker)
     return slot_values(events), messages
 
@@ -243,6 +248,15 @@ def test_an_out_of_scope_question_inside_a_form_is_declined_and_the_form_asks_ag
     assert [m["text"] for m in messages] == [OUT_OF_SCOPE_TEXT, RESUME_TEXT]
     with session_scope() as session:
         assert session.scalar(select(UnansweredQuestion)) is None
+
+
+def test_a_question_about_the_forms_own_question_gets_the_forms_hint_not_the_help_centres_guesses(
+    database_url,
+):
+    _thresholds(retrieval=0.999, suggest=0.0)  # anything would be offered as "did you mean"
+    slots, messages = _asked_in_the_order_form("nomor pesanan liat dimana ya kak?")
+    assert slots["order_lookup_failures"] == 1.0  # validated as the order number, as before
+    assert messages[0]["response"] == "utter_order_id_not_understood"
 
 
 def test_a_message_nlu_is_unsure_of_inside_a_form_is_taken_as_the_answer_unless_answered_outright(
