@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.channel import ChannelFacts, channel_facts
 from actions.handoff import request_handoff
 from actions.safety import SafeAction
-from actions.tracker import latest_intent, latest_text
+from actions.tracker import latest_intent, latest_text, said_before_latest
 from bot.config import get_settings
 from bot.services.knowledge_edits import current_knowledge
 from bot.services.tone import is_angry
@@ -47,13 +47,9 @@ OFFER_BESIDE_ANSWER = 0.25
 
 def _previous_turn_not_found(tracker: Tracker) -> bool:
     """Did the bot say it found nothing in answer to the customer's previous message?"""
-    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
-    if len(users) < 2:
-        return False
-    previous_turn = tracker.events[users[-2] + 1 : users[-1]]
     return any(  # Rasa records the response an action named in the bot event's metadata
-        e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == NOT_FOUND_RESPONSE
-        for e in previous_turn
+        (e.get("metadata") or {}).get("utter_action") == NOT_FOUND_RESPONSE
+        for e in said_before_latest(tracker)
     )
 
 
@@ -142,8 +138,7 @@ def answer_digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> boo
         # kak?"): only an outright answer steps aside; the form's own hint answers the rest
         return False
     elif answer.kind == "suggest":  # no "not these, a person" button: the form is the way on
-        buttons = [{"title": o.title, "payload": o.payload} for o in answer.suggestions]
-        dispatcher.utter_message(response="utter_digression_suggestions", buttons=buttons)
+        dispatcher.utter_message(response="utter_digression_suggestions", buttons=_suggestion_buttons(answer))
     elif answer.kind == "ask_brand":
         dispatcher.utter_message(response="utter_which_platform", buttons=_platform_buttons(question, answer))
     elif intent == "out_of_scope":  # chit-chat: declined, not a gap in the help centre worth logging
@@ -174,16 +169,13 @@ def _subject_words(text: str) -> set[str]:
 def _about_what_was_asked(tracker: Tracker, question: str) -> bool:
     """Whether a question shares a subject word with what the bot said just before it (the form's question:
     "Nomor HP yang bisa kami hubungi, Kak?" and "kenapa harus kasih nomor hp?")."""
-    said: list[str] = []
-    users = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            users += 1
-            if users == 2:  # back to the message before the latest one
-                break
-        elif event.get("event") == "bot" and users == 1:
-            said.append(str(event.get("text") or ""))
-    return bool(_subject_words(question) & _subject_words(" ".join(said)))
+    said = " ".join(str(e.get("text") or "") for e in said_before_latest(tracker))
+    return bool(_subject_words(question) & _subject_words(said))
+
+
+def _suggestion_buttons(answer: Answer) -> list[dict[str, str]]:
+    """ "Did you mean" buttons: each sends its topic's question."""
+    return [{"title": o.title, "payload": o.payload} for o in answer.suggestions]
 
 
 def _platform_buttons(question: str, answer: Answer) -> list[dict[str, str]]:
@@ -240,8 +232,8 @@ class ActionAnswerQuestion(SafeAction):
             return [SlotSet("answer_found", True)]
         if answer.kind == "suggest":
             # the human offer is one of the buttons, so answer_found: no separate offer follows
-            buttons = [{"title": o.title, "payload": o.payload} for o in answer.suggestions]
-            dispatcher.utter_message(response="utter_answer_suggestions", buttons=[*buttons, NOT_THESE])
+            buttons = [*_suggestion_buttons(answer), NOT_THESE]
+            dispatcher.utter_message(response="utter_answer_suggestions", buttons=buttons)
         elif intent == "out_of_scope":
             # chit-chat and the like: decline politely; not a gap in the help centre worth logging
             dispatcher.utter_message(response="utter_out_of_scope")

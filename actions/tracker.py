@@ -49,3 +49,12 @@ def request_texts(tracker: Tracker, form: str) -> list[str]:
             text = str(event.get("text") or "")
             texts = [*texts, text] if active == form else [text]  # outside the form: the latest one only
     return texts
+
+
+def said_before_latest(tracker: Tracker) -> list[dict[str, Any]]:
+    """The bot's messages between the customer's previous message and the latest one (its reply to the
+    previous one, the question the latest one answers), as Rasa recorded them."""
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    if len(users) < 2:
+        return []
+    return [e for e in tracker.events[users[-2] + 1 : users[-1]] if e.get("event") == "bot"]
