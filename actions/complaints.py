@@ -17,7 +17,7 @@ from actions.channel import channel_facts
 from actions.forms import VERIFIED, AskWithOpening, FormWithDigressions, OwnershipForm, Slots
 from actions.handoff import request_handoff
 from actions.safety import SafeAction
-from actions.tracker import latest_intent, latest_text
+from actions.tracker import latest_intent, latest_text, told_before_form
 from bot.config import get_settings
 from bot.services import clock
 from bot.services.complaints import (
@@ -60,21 +60,11 @@ MAX_NAME_WORDS = 6
 STORY_MAX_CHARS = 4000
 
 
-def story_before_form(tracker: Tracker, turns: int = 3) -> str | None:
+def story_before_form(tracker: Tracker) -> str | None:
     """The customer's own account of the problem, told in the last few messages before the complaint form
-    started (this one included): messages long enough to tell a story that were not answers to another
-    form, since the last complaint filed in this session. Joined in the order they were written."""
-    messages: list[tuple[str, bool]] = []  # (text, an answer to a form)
-    in_form = False
-    for event in tracker.events:
-        kind = event.get("event")
-        if kind == "session_started" or (kind == "action" and event.get("name") == "action_submit_complaint"):
-            messages, in_form = [], False
-        elif kind == "active_loop":
-            in_form = event.get("name") is not None
-        elif kind == "user":
-            messages.append((str(event.get("text") or "").strip(), in_form))
-    stories = [text[:STORY_MAX_CHARS] for text, answer in messages[-turns:] if not answer and is_story(text)]
+    started (this one included): messages long enough to tell a story, joined in the order written."""
+    told = told_before_form(tracker, "action_submit_complaint")
+    stories = [text[:STORY_MAX_CHARS] for text in told if is_story(text)]
     return "\n".join(stories)[:STORY_MAX_CHARS] or None
 
 

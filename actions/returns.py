@@ -1,5 +1,7 @@
-"""Damaged-goods returns: prove the order is the customer's, pick the item, take quantity, description and
-two pieces of evidence (fetched and stored as they arrive), then record the request by the corpus' rules."""
+"""Returns of damaged, wrong, expired or missing goods: prove the order is the customer's, pick the item, take
+quantity, description and two pieces of evidence (fetched and stored as they arrive), then record the request
+by the corpus' rules. The questions are worded for the kind of problem the customer told (`return_problem`,
+the domain's conditional responses), and a story told when asking for the return is its description."""
 
 from __future__ import annotations
 
@@ -9,14 +11,15 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.channel import channel_facts
 from actions.forms import VERIFIED, AskWithOpening, OrderOwnershipForm, Slots
 from actions.knowledge import answer_inside_request, request_buttons
 from actions.safety import SafeAction
-from actions.tracker import latest_intent, latest_media, latest_text
+from actions.tracker import latest_intent, latest_media, latest_text, told_before_form
 from bot.config import get_settings
 from bot.services import clock
 from bot.services.evidence import (
@@ -29,6 +32,7 @@ from bot.services.evidence import (
 from bot.services.numbers import number_pattern
 from bot.services.order_records import OrderBackendUnavailable, OrderRecord
 from bot.services.orders import ORDER_ID_PATTERN
+from bot.services.return_problems import problem_of
 from bot.services.returns import (
     ReturnNotAllowed,
     can_view_return,
@@ -41,6 +45,7 @@ from bot.services.returns import (
     visible_returns,
 )
 from bot.store.db import session_scope
+from knowledge.phrasing import is_story
 
 log = logging.getLogger(__name__)
 # Asked about a return with no number and none on record: maybe there is none yet
@@ -61,6 +66,8 @@ _ALL_SLOTS = (
     "return_photo_document",
 )
 EVIDENCE_KIND = {"return_photo_goods": "barang", "return_photo_document": "dokumen"}
+PROBLEM_SLOT = "return_problem"
+MAX_DESCRIPTION_CHARS = 2000
 
 
 def _say_refusal(dispatcher: CollectingDispatcher, reason: str) -> None:
@@ -97,6 +104,23 @@ class ValidateReturnForm(OrderOwnershipForm):
 
     def name(self) -> str:
         return "validate_return_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """The form's turn, then the kind of problem once the customer has named one: in the messages that
+        asked for the return, or else in the description. Set here because the SDK keeps only the slots a
+        form requires from what its extractions return."""
+        events = await super().run(dispatcher, tracker, domain)
+        if tracker.get_slot(PROBLEM_SLOT) is None:
+            told = [
+                *told_before_form(tracker, "action_submit_return"),
+                tracker.get_slot("return_description") or "",
+            ]
+            problem = problem_of(told)
+            if problem is not None:
+                events.append(SlotSet(PROBLEM_SLOT, problem.value))
+        return events
 
     async def extract_return_order_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -183,6 +207,17 @@ class ValidateReturnForm(OrderOwnershipForm):
             return {"return_quantity": None}
         return {"return_quantity": str(numbers[0])}
 
+    async def extract_return_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        """ "tolong retur, mug yang datang pecah dua dan pegangannya copot" already is the description: a
+        story told when asking for the return that names what is wrong with the goods is not asked again."""
+        if tracker.get_slot("return_description") or tracker.get_slot("requested_slot"):
+            return {}
+        told = told_before_form(tracker, "action_submit_return")
+        stories = [text for text in told if is_story(text) and problem_of([text]) is not None]
+        return {"return_description": "\n".join(stories)[:MAX_DESCRIPTION_CHARS]} if stories else {}
+
     def validate_return_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
@@ -190,7 +225,7 @@ class ValidateReturnForm(OrderOwnershipForm):
         if len(text.split()) < 2:
             dispatcher.utter_message(response="utter_return_description_too_short")
             return {"return_description": None}
-        return {"return_description": text[:2000]}
+        return {"return_description": text[:MAX_DESCRIPTION_CHARS]}
 
     def _evidence(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Slots:
         media = latest_media(tracker)
@@ -257,7 +292,7 @@ class ActionAskReturnOrderId(AskWithOpening):
 
 
 class ActionAskReturnItem(SafeAction):
-    """Which item was damaged: the order's items as buttons (payload: the SKU)."""
+    """Which item the problem is with: the order's items as buttons (payload: the SKU)."""
 
     def name(self) -> str:
         return "action_ask_return_item"
@@ -290,7 +325,9 @@ class ActionSubmitReturn(SafeAction):
     def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        reset = [SlotSet(slot, None) for slot in _ALL_SLOTS] + [SlotSet("return_failures", 0.0)]
+        reset = [SlotSet(slot, None) for slot in (*_ALL_SLOTS, PROBLEM_SLOT)] + [
+            SlotSet("return_failures", 0.0)
+        ]
         values = {slot: tracker.get_slot(slot) for slot in _ALL_SLOTS if slot != "return_contact"}
         if not all(values.values()):
             dispatcher.utter_message(response="utter_return_not_recorded")

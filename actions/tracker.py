@@ -58,3 +58,20 @@ def said_before_latest(tracker: Tracker) -> list[dict[str, Any]]:
     if len(users) < 2:
         return []
     return [e for e in tracker.events[users[-2] + 1 : users[-1]] if e.get("event") == "bot"]
+
+
+def told_before_form(tracker: Tracker, submitted_by: str, turns: int = 3) -> list[str]:
+    """The customer's last few messages before the active form started (the one that started it included)
+    that were not answers to another form, since the form was last submitted (`submitted_by`, its final
+    action) in this session; in the order they were written."""
+    messages: list[tuple[str, bool]] = []  # (text, an answer to a form)
+    in_form = False
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "session_started" or (kind == "action" and event.get("name") == submitted_by):
+            messages, in_form = [], False
+        elif kind == "active_loop":
+            in_form = event.get("name") is not None
+        elif kind == "user":
+            messages.append((str(event.get("text") or "").strip(), in_form))
+    return [text for text, answer in messages[-turns:] if not answer]

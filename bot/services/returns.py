@@ -1,4 +1,5 @@
-"""Damaged-goods returns, by the rules in the corpus.
+"""Returns of damaged, wrong, expired or missing goods (bot/services/return_problems.py), by the rules in the
+corpus.
 
 - AksesToko ("Terima Sebagian Rusak", FAQ AksesToko): the damaged quantity and a photo of the SPJ; the
   distributor accepts (a quantity not above the reported one) and either ships the goods again or cuts the
@@ -111,13 +112,13 @@ def check_received(order: OrderRecord, *, now: datetime, window_hours: int | Non
     received = _received_at(order)
     if received is None:
         raise ReturnNotAllowed(
-            f'Pesanan {order.id} belum diterima (status "{order.status}"), jadi retur barang rusak '
+            f'Pesanan {order.id} belum diterima (status "{order.status}"), jadi retur '
             "belum bisa diajukan. Retur diajukan setelah barang sampai, Kak."
         )
     if window_hours is not None and now - received > timedelta(hours=window_hours):
         deadline = received.astimezone(JAKARTA) + timedelta(hours=window_hours)
         raise ReturnNotAllowed(
-            "Mohon maaf Kak, laporan barang rusak untuk pesanan ini paling lambat "
+            "Mohon maaf Kak, retur untuk pesanan ini paling lambat diajukan "
             f"{window_hours // 24}x24 jam setelah barang diterima, yaitu {deadline:%d-%m-%Y %H.%M} WIB, "
             "dan batas itu sudah lewat."
         )
@@ -176,10 +177,10 @@ def submit_return(
     now = now or utcnow()
     eligibility = check_eligibility(session, order, line, now=now, window_hours=window_hours)
     if not 1 <= quantity <= line.quantity:
-        raise ReturnNotAllowed(f"Jumlah barang rusak harus antara 1 dan {line.quantity} ({line.name}).")
+        raise ReturnNotAllowed(f"Jumlah yang diretur harus antara 1 dan {line.quantity} ({line.name}).")
     kinds = {kind for kind, _ in evidence}
     if kinds != {"barang", "dokumen"}:
-        raise ReturnNotAllowed("Retur membutuhkan foto barang yang rusak dan foto SPJ/resi.")
+        raise ReturnNotAllowed("Retur membutuhkan foto barangnya dan foto SPJ/resi.")
 
     def build() -> ReturnRequest:
         request = ReturnRequest(

@@ -44,10 +44,25 @@ _MESSAGE_KEYS = frozenset(
 )
 
 
+def _variant(response: str, slots: dict[str, Any]) -> dict[str, Any]:
+    """The variant of a response Rasa sends (rasa.core.nlg.generator): one whose slot conditions the slots
+    meet, else one without conditions."""
+    variants = _domain()["responses"][response]
+
+    def meets(variant: dict[str, Any]) -> bool:
+        return all(
+            str(slots.get(c["name"])).casefold() == str(c["value"]).casefold() for c in variant["condition"]
+        )
+
+    conditional = [v for v in variants if v.get("condition") and meets(v)]
+    return (conditional or [v for v in variants if not v.get("condition")])[0]
+
+
 def domain_text(response: str, **variables: Any) -> str:
-    """The text of a domain response (its first variant) with its variables filled in, as Rasa fills them.
-    Stricter than Rasa, which logs a missing variable and sends the braces: here it is a KeyError."""
-    template = _domain()["responses"][response][0]["text"]
+    """The text of a domain response with its variables filled in, as Rasa fills them; the variables (slots
+    among them) also pick a conditional variant. Stricter than Rasa, which logs a missing variable and sends
+    the braces: here it is a KeyError."""
+    template = _variant(response, variables)["text"]
     return _VARIABLE.sub(lambda m: str(variables[m.group(1)]), template)
 
 
@@ -59,7 +74,7 @@ def rendered(message: dict[str, Any], slots: dict[str, Any]) -> dict[str, Any]:
     if not name:
         return message
     variables = {**slots, **{k: v for k, v in message.items() if k not in _MESSAGE_KEYS}}
-    variant = _domain()["responses"][name][0]
+    variant = _variant(name, variables)
     buttons = [*variant.get("buttons", []), *message.get("buttons", [])]
     return {**message, "text": domain_text(name, **variables), "buttons": buttons}
 

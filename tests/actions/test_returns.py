@@ -7,7 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from actions.returns import ActionAskReturnItem, ActionReturnStatus, ActionSubmitReturn, ValidateReturnForm
+from actions.returns import (
+    ActionAskReturnItem,
+    ActionAskReturnOrderId,
+    ActionReturnStatus,
+    ActionSubmitReturn,
+    ValidateReturnForm,
+)
 from bot.services.returns import decide, find_return
 from bot.store import db
 from tests.actions.helpers import domain_text, form_tracker, run_action, slot_values
@@ -50,6 +56,41 @@ def test_an_order_not_yet_delivered_stops_the_form_with_the_reason(database_url)
     events, messages = run_action(ValidateReturnForm(), stranger)
     assert messages == []  # a stranger is asked for the contact first, and learns nothing
     assert slot_values(events)["return_verified"] is False
+
+
+def test_a_wrong_item_told_when_asking_is_the_description_and_words_the_questions(database_url):
+    story = "kak kaos yg dikirim warnanya merah padahal sy pesan hitam, mau tuker"
+    events, _ = run_action(ValidateReturnForm(), return_form(None, story))
+    slots = slot_values(events)
+    assert slots["return_problem"] == "wrong_item"
+    assert slots["return_description"] == story
+    asked = {"return_problem": "wrong_item", "return_order_id": ORDER}
+    _, opening = run_action(ActionAskReturnOrderId(), return_form(None, story, slots=asked))
+    assert "retur barang yang tidak sesuai pesanan" in opening[0]["text"]
+    _, items = run_action(ActionAskReturnItem(), return_form("return_item", "", slots=asked))
+    assert items[0]["text"] == "Barang mana yang tidak sesuai pesanan, Kak?"
+    assert "yang rusak" not in opening[0]["text"] + items[0]["text"]
+
+
+def test_a_short_report_names_the_problem_but_the_story_is_still_asked_for(database_url):
+    events, _ = run_action(ValidateReturnForm(), return_form(None, "hijabnya robek kak"))
+    slots = slot_values(events)
+    assert slots["return_problem"] == "damaged"
+    assert "return_description" not in slots
+    damaged = {"return_problem": "damaged", "return_order_id": ORDER}
+    _, items = run_action(ActionAskReturnItem(), return_form("return_item", "", slots=damaged))
+    assert items[0]["text"] == "Barang mana yang rusak, Kak?"
+
+
+def test_a_request_naming_no_problem_is_asked_neutrally_and_the_description_tells_the_kind(database_url):
+    events, _ = run_action(ValidateReturnForm(), return_form(None, "mau retur kak"))
+    assert "return_problem" not in slot_values(events)
+    _, opening = run_action(ActionAskReturnOrderId(), return_form(None, "mau retur kak"))
+    assert opening[0]["text"].startswith("Baik Kak, saya bantu ajukan retur barang. Nomor pesanannya")
+    answer = "isinya kurang 2 pcs dari 12 yang saya pesan"
+    tracker = return_form("return_description", answer, extracted={"return_description": answer})
+    events, _ = run_action(ValidateReturnForm(), tracker)
+    assert slot_values(events)["return_problem"] == "missing"
 
 
 def test_items_are_offered_as_buttons(database_url):

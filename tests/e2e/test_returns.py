@@ -1,5 +1,5 @@
-"""A damaged-goods return through the gateway: the form, photos fetched from a media URL, the agent's
-rejection, the status in chat, and the one more submission the rule allows."""
+"""A return through the gateway: the form, worded for the problem the customer told, photos fetched from a
+media URL, the agent's rejection, the status in chat, and the one more submission the rule allows."""
 
 from __future__ import annotations
 
@@ -28,11 +28,15 @@ def media() -> Iterator[MediaServer]:
         yield server
 
 
-def _return(chat: Chat, media: MediaServer, first_message: str) -> tuple[str, str]:
+def _return(chat: Chat, media: MediaServer, first_message: str, story: str | None) -> tuple[str, str]:
+    """Files a return of two hijabs; `story`: the description, when the first message did not tell one."""
     assert "Barang mana yang rusak" in chat.say(first_message)
     assert "jumlah barang yang rusak" in chat.press("Hijab")
-    assert "ceritakan kerusakannya" in chat.say("2")
-    assert "foto (atau video) barang" in chat.say("jahitannya robek dan ada noda")
+    asked = chat.say("2")
+    if story is not None:
+        assert "ceritakan kerusakannya" in asked
+        asked = chat.say(story)
+    assert "foto (atau video) barang yang rusak" in asked
     photo = media.add("hijab.jpg", "image/jpeg", JPEG)
     assert "SPJ" in chat.say("ini fotonya", media=[{"url": photo, "content_type": "image/jpeg"}])
     spj = media.add("spj.pdf", "application/pdf", PDF)
@@ -42,10 +46,12 @@ def _return(chat: Chat, media: MediaServer, first_message: str) -> tuple[str, st
 
 def test_return_with_photos_rejection_status_and_second_submission(gateway, stack_db, media):
     chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": OWNER}, trusted=True)
-    number, _ = _return(chat, media, f"kak barang dr pesanan {ORDER} ada yg robek, mau retur")
+    story = f"kak hijab dr pesanan {ORDER} ada yg robek jahitannya, mau retur"
+    number, _ = _return(chat, media, story, story=None)  # the story is the description: not asked again
     with session_scope() as session:
         request = find_return(session, number)
         assert (request.quantity_reported, request.attempt, request.item_sku) == (2, 1, "HJB-VOAL-SGE")
+        assert request.description == story
         assert sorted(e.content_type for e in request.evidence) == ["application/pdf", "image/jpeg"]
 
     rejected = gateway.post(
@@ -58,11 +64,23 @@ def test_return_with_photos_rejection_status_and_second_submission(gateway, stac
     assert "ditolak" in status
     assert "foto kurang jelas" in status
 
-    second, reply = _return(chat, media, f"mau ajukan retur lagi utk pesanan {ORDER}, barangnya rusak")
+    second, reply = _return(chat, media, f"retur lagi {ORDER}, rusak", story="jahitannya robek dan ada noda")
     assert "pengajuan kedua" in reply
     assert second != number
     with session_scope() as session:
         assert find_return(session, second).attempt == 2
+        assert find_return(session, second).description == "jahitannya robek dan ada noda"
+
+
+def test_a_wrong_item_is_asked_about_in_its_own_words(gateway, media):
+    chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": OWNER}, trusted=True)
+    items = chat.say(f"kak kaos dari pesanan {ORDER} ukurannya beda sama yg sy pesan, mau tuker")
+    assert "Barang mana yang tidak sesuai pesanan" in items
+    assert "jumlah barang yang tidak sesuai pesanan" in chat.press("Kaos")
+    photo = chat.say("1")  # the story told with the request is the description
+    assert "foto (atau video) barang yang Kakak terima" in photo
+    assert "rusak" not in items + photo
+    assert "pengajuan retur saya hentikan" in chat.say("ga jadi deh")
 
 
 def test_an_order_that_has_not_arrived_cannot_be_returned(gateway):

@@ -97,8 +97,7 @@ def test_a_damaged_goods_return_with_whatsapp_photos(gateway, twilio, stack_db):
     assert "Barang mana yang rusak" in items
     assert "1. Stop Kontak" in items  # buttons as a numbered list
     assert "jumlah barang yang rusak" in chat.say("1")
-    assert "ceritakan kerusakannya" in chat.say("2")
-    assert "foto (atau video) barang" in chat.say("casingnya retak dan kabelnya terkelupas")
+    assert "foto (atau video) barang yang rusak" in chat.say("2")  # the first message told what broke
     assert "SPJ" in chat.say("", media=[("ME-stopkontak", "image/jpeg", JPEG)])
     done = chat.say("ini resinya", media=[("ME-spj", "application/pdf", PDF)])
     number = RETURN.search(done)
