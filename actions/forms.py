@@ -35,6 +35,16 @@ _A_NUMBER = re.compile(
 GREETING_MAX_WORDS = 4
 GREETING_RESPONSE = "utter_greet_back"
 VERIFIED = "verified"  # what a contact slot keeps once the contact matched: never the contact itself
+# The orders whose phone or e-mail this conversation gave in this session, the latest last: asked about again
+# ("kurirnya apa?" after its status, a return of it), an order is not checked twice. Rasa empties the slot
+# when a new session starts (domain/core.yml: no slots carried over).
+PROVEN_ORDERS = "proven_orders"
+MAX_PROVEN_ORDERS = 5
+
+
+def proven_orders(tracker: Tracker) -> list[str]:
+    """The IDs of the orders this conversation proved its own in this session, the latest last."""
+    return [str(order_id) for order_id in tracker.get_slot(PROVEN_ORDERS) or []]
 
 
 def said_in_this_form(tracker: Tracker, responses: Collection[str]) -> bool:
@@ -172,13 +182,15 @@ class OrderOwnershipForm(OwnershipForm, ABC):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> tuple[OrderRecord | None, Slots]:
         """The order an answer names and the slots that record it, verified when the channel's phone is the
-        order's. An unreadable or unknown ID is a wrong answer (the customer is told which); with the order
-        system down the form stops."""
+        order's or this conversation proved it before. An unreadable or unknown ID is a wrong answer (the
+        customer is told which); with the order system down the form stops."""
         order, failure = order_from_answer(value, dispatcher)
         if order is None:
             spent = self.stop() if failure == "down" else self.missed(tracker, self.order_failure_slot)
             return None, {self.order_slot: None, self.order_failure_slot: spent}
-        verified = is_owner_phone(order, channel_facts(tracker).verified_phone)
+        verified = is_owner_phone(order, channel_facts(tracker).verified_phone) or order.id in proven_orders(
+            tracker
+        )
         return order, {self.order_slot: order.id, self.verified_slot: verified}
 
     def take_contact(
@@ -192,7 +204,12 @@ class OrderOwnershipForm(OwnershipForm, ABC):
         if order is None:  # the form only asks for a contact after a valid order ID
             return None, {self.contact_slot: None, self.order_slot: None}
         if contact_matches(order, value, dispatcher):
-            return order, {self.contact_slot: VERIFIED, self.verified_slot: True}
+            proven = [order_id for order_id in proven_orders(tracker) if order_id != order.id] + [order.id]
+            return order, {
+                self.contact_slot: VERIFIED,
+                self.verified_slot: True,
+                PROVEN_ORDERS: proven[-MAX_PROVEN_ORDERS:],
+            }
         return None, {
             self.contact_slot: None,
             self.contact_failure_slot: self.missed(tracker, self.contact_failure_slot),

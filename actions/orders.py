@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
-from actions.forms import OrderOwnershipForm, Slots
+from actions.forms import OrderOwnershipForm, Slots, proven_orders
 from actions.safety import SafeAction
 from actions.tracker import latest_text, request_texts
 from bot.config import get_settings
@@ -25,6 +25,7 @@ from bot.services.timefmt import format_wib
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
+MAX_OFFERED = 5  # order buttons at the order question
 
 _RESET_SLOTS = {
     "order_id": None,
@@ -36,7 +37,9 @@ _RESET_SLOTS = {
 
 
 class ActionAskOrderId(SafeAction):
-    """Asks for the order ID; on a channel with a verified phone, offers that customer's recent orders."""
+    """Asks for the order ID, offering as buttons the orders this conversation proved its own in this session
+    (the latest first: "kurirnya apa?" right after a status is most likely about that order) and, on a channel
+    with a verified phone, that customer's recent orders."""
 
     def name(self) -> str:
         return "action_ask_order_id"
@@ -45,20 +48,25 @@ class ActionAskOrderId(SafeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         phone = normalize_phone(channel_facts(tracker).verified_phone)
-        recent: list[OrderRecord] = []
-        if phone:
-            try:
-                recent = get_order_backend().recent_orders(phone, limit=5)
-            except OrderBackendUnavailable:
-                log.warning("order backend unavailable while listing recent orders")
-        if recent:
-            dispatcher.utter_message(
-                response="utter_order_id_choose_recent",
-                buttons=[
-                    {"title": f"{o.id} ({o.status})", "payload": o.id}
-                    for o in recent  # payload is the plain ID: it fills the slot as typed text would
-                ],
-            )
+        backend = get_order_backend()
+        offered: list[OrderRecord] = []
+        try:
+            for order_id in reversed(proven_orders(tracker)):
+                order = backend.get_order(order_id)
+                if order is not None:
+                    offered.append(order)
+            if phone:
+                offered += [
+                    o
+                    for o in backend.recent_orders(phone, limit=MAX_OFFERED)
+                    if o.id not in {p.id for p in offered}
+                ]
+        except OrderBackendUnavailable:
+            log.warning("order backend unavailable while listing the customer's orders")
+        if offered:
+            # a button's payload is the plain ID: it fills the slot as typed text would
+            buttons = [{"title": f"{o.id} ({o.status})", "payload": o.id} for o in offered[:MAX_OFFERED]]
+            dispatcher.utter_message(response="utter_order_id_choose_recent", buttons=buttons)
         else:
             dispatcher.utter_message(response="utter_order_id_request")
         return []

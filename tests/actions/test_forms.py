@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaints import ActionAskComplaintName, ValidateTicketStatusForm
-from actions.forms import VERIFIED, OrderOwnershipForm, OwnershipForm
+from actions.forms import PROVEN_ORDERS, VERIFIED, OrderOwnershipForm, OwnershipForm
 from actions.orders import ValidateOrderStatusForm
 from actions.returns import ActionAskReturnOrderId, ValidateReturnForm
 from bot.services.order_records import OrderBackendUnavailable, OrderRecord
@@ -105,7 +105,7 @@ def test_a_wrong_contact_is_counted_and_a_right_one_is_kept_only_as_a_fact(form,
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_contact_mismatch"]
     proven, slots = form.take_contact("siti.rahmawati@gmail.com", dispatcher, tracker)
     assert proven.id == ORDER
-    assert slots == {form.contact_slot: VERIFIED, form.verified_slot: True}
+    assert slots == {form.contact_slot: VERIFIED, form.verified_slot: True, PROVEN_ORDERS: [ORDER]}
 
 
 @pytest.mark.parametrize("form", ORDER_FORMS, ids=lambda form: form.name())

@@ -89,6 +89,32 @@ def test_matching_email_verifies_without_keeping_it(database_url):
     assert slots["order_verified"] is True
     assert slots["order_contact"] == "verified"
     assert slots["requested_slot"] is None
+    assert slots["proven_orders"] == ["UK-2611-008170"]  # remembered for the rest of the session
+
+
+def test_an_order_proven_earlier_in_the_session_is_not_checked_again(database_url):
+    text = "UK-2611-008170"
+    proven = {"proven_orders": ["UK-2611-002463", text]}
+    tracker = order_form_tracker(text=text, extracted={"order_id": text}, slots=proven)
+    events, messages = run_action(ValidateOrderStatusForm(), tracker)
+    slots = slot_values(events)
+    assert slots["order_verified"] is True
+    assert slots["requested_slot"] is None  # no contact question
+    assert messages == []
+    another = "INV/20261120/MPL/9136301"  # an order of the same customer, not proven in this conversation
+    other = order_form_tracker(text=another, extracted={"order_id": another}, slots=proven)
+    assert slot_values(run_action(ValidateOrderStatusForm(), other)[0])["order_verified"] is False
+
+
+def test_ask_order_id_offers_the_orders_proven_in_this_session_latest_first(database_url):
+    proven = {"proven_orders": ["UK-2611-002463", "UK-2611-008170"]}
+    tracker = order_form_tracker(text="kurirnya apa ya?", slots=proven, metadata=WHATSAPP)
+    _, messages = run_action(ActionAskOrderId(), tracker)
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    # then the phone's recent orders, without the one offered already
+    assert payloads == ["UK-2611-008170", "UK-2611-002463", "INV/20261120/MPL/9136301", "261115UMHVRSGA"]
+    _, messages = run_action(ActionAskOrderId(), order_form_tracker(text="kurirnya?", slots=proven))
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["UK-2611-008170", "UK-2611-002463"]
 
 
 def test_status_reply_for_the_owner_names_status_courier_resi_and_source(database_url):

@@ -69,6 +69,25 @@ def test_order_status_without_id_asks_for_it_then_for_the_owner_contact(gateway)
     assert "Sumber: FAQ 99% Usahaku" in reply
 
 
+def test_a_follow_up_offers_the_order_just_checked_and_does_not_check_it_again(gateway):
+    chat = Chat(gateway)
+    chat.say(f"cek pesanan {ORDER} dong")
+    assert '"Sedang Dikirim"' in chat.say("081322740915")
+    assert "Pesanan yang mana" in chat.say("kurirnya apa ya kak?")
+    assert chat.buttons[0]["payload"] == ORDER
+    again = chat.press(ORDER)
+    assert RESI in again
+    assert "nomor HP atau e-mail" not in again
+
+
+def test_thanks_instead_of_an_order_number_ends_the_question(gateway):
+    chat = Chat(gateway)
+    assert "nomor pesanan" in chat.say("mau cek pesanan kak")
+    reply = chat.say("oh ok makasih kak")
+    assert "Sama-sama" in reply
+    assert "nomor pesanan" not in reply
+
+
 def test_a_question_nothing_in_the_dialogue_expects_is_answered_from_the_help_centre(gateway):
     """After the status, "can it be cancelled, no?" reads to NLU as a bare "no" that nothing asked for: no
     rule follows it, and Rasa's core fallback answers it as a help-centre question instead of staying
