@@ -15,13 +15,21 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.channel import ChannelFacts, channel_facts
 from actions.handoff import request_handoff
 from actions.safety import SafeAction
-from actions.tracker import latest_intent, latest_text, said_before_latest
+from actions.tracker import earlier_texts, latest_intent, latest_text, said_before_latest
 from bot.config import get_settings
 from bot.services.knowledge_edits import current_knowledge
 from bot.services.tone import is_angry
 from bot.services.unanswered import record_unanswered
 from bot.store.db import session_scope
-from knowledge.answering import OUTRIGHT_KINDS, Answer, Thresholds, decide, outright_answer, platform_name
+from knowledge.answering import (
+    OUTRIGHT_KINDS,
+    Answer,
+    Thresholds,
+    decide,
+    named_brand,
+    outright_answer,
+    platform_name,
+)
 from knowledge.errors import KnowledgeError
 from knowledge.phrasing import is_question
 
@@ -90,6 +98,12 @@ def choice_buttons(first: list[str]) -> list[dict[str, str]]:
     return request_buttons([*first, *(i for i in ACTION_CHOICES if i not in first)])
 
 
+def _conversation_brand(tracker: Tracker) -> str | None:
+    """The platform the customer last named in this session before this message ("… di AksesToko?", or a
+    button that names it): what "kalau kredit gimana syaratnya?" right after is about."""
+    return next(filter(None, map(named_brand, reversed(earlier_texts(tracker)))), None)
+
+
 def _asking(tracker: Tracker) -> dict[str, Any]:
     """The help centre, thresholds and context a question of this conversation is answered with."""
     backend = get_settings().knowledge_encoder
@@ -97,6 +111,7 @@ def _asking(tracker: Tracker) -> dict[str, Any]:
         "kb": current_knowledge(backend),
         "intent": latest_intent(tracker),
         "brand": channel_facts(tracker).brand,
+        "context_brand": _conversation_brand(tracker),
         "thresholds": Thresholds.load(backend),
     }
 

@@ -75,3 +75,14 @@ def told_before_form(tracker: Tracker, submitted_by: str, turns: int = 3) -> lis
         elif kind == "user":
             messages.append((str(event.get("text") or "").strip(), in_form))
     return [text for text, answer in messages[-turns:] if not answer]
+
+
+def earlier_texts(tracker: Tracker) -> list[str]:
+    """The customer's messages of this session before the latest one, in the order written."""
+    texts: list[str] = []
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            texts = []
+        elif event.get("event") == "user":
+            texts.append(str(event.get("text") or ""))
+    return texts[:-1]

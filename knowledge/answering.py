@@ -112,6 +112,7 @@ def decide(
     *,
     intent: str | None = None,
     brand: str | None = None,
+    context_brand: str | None = None,
     thresholds: Thresholds | None = None,
 ) -> Answer:
     """The answer to give, or the reason not to give one. brand: the channel's pinned platform;
@@ -119,12 +120,27 @@ def decide(
 
     Unpinned and with no platform named, an answer whose platform has a close rival from another platform
     (within brand_margin of retrieval score) is not given: the customer is asked which platform they mean.
+    context_brand, the platform the conversation was about, settles what the question leaves open: which of
+    the rivals is meant, and whose topics to offer when none is sure. It never overrides a sure answer, a
+    platform named in the question or a pinned one.
     """
+    brand = brand or named_brand(question)
     limits = thresholds or Thresholds()
+    answer = _decide(question, kb, intent=intent, brand=brand, limits=limits)
+    unsure = answer.kind == "suggest" or (answer.kind == "ask_brand" and context_brand in answer.brands)
+    if brand is None and context_brand is not None and unsure:
+        within = _decide(question, kb, intent=intent, brand=context_brand, limits=limits)
+        if within.kind != "abstain":
+            return within
+    return answer
+
+
+def _decide(
+    question: str, kb: KnowledgeBase, *, intent: str | None, brand: str | None, limits: Thresholds
+) -> Answer:
     picked = _suggested_topics(kb).get(_plain(question))
     if picked is not None:  # a "did you mean" button pressed (or its question typed word for word)
         return Answer("faq", picked.reply, picked.document, picked.section, 1.0)
-    brand = brand or named_brand(question)
     hits = kb.search(question, k=5, brand=brand)
     chit_chat = intent == "out_of_scope"
     bar = limits.out_of_scope if chit_chat else limits.retrieval
@@ -184,11 +200,14 @@ def outright_answer(
     *,
     intent: str | None,
     brand: str | None = None,
+    context_brand: str | None = None,
     thresholds: Thresholds | None = None,
 ) -> Answer | None:
     """The answer to a question the help centre answers outright (no "did you mean", no platform to ask),
     or None: what a request's form says before its first question."""
     if not is_question(question):
         return None
-    answer = decide(question, kb, intent=intent, brand=brand, thresholds=thresholds)
+    answer = decide(
+        question, kb, intent=intent, brand=brand, context_brand=context_brand, thresholds=thresholds
+    )
     return answer if answer.kind in OUTRIGHT_KINDS else None

@@ -12,7 +12,14 @@ from bot.store.db import session_scope
 from bot.store.models import UnansweredQuestion
 from knowledge import answering
 from knowledge.faq import load_topics
-from tests.actions.helpers import domain_text, order_form_tracker, question_tracker, run_action, slot_values
+from tests.actions.helpers import (
+    domain_text,
+    order_form_tracker,
+    question_tracker,
+    run_action,
+    said,
+    slot_values,
+)
 from tests.factories import WAREHOUSE_ANSWER, a_console_topic
 
 TOPICS = {t.topic: t for t in load_topics()}
@@ -115,6 +122,22 @@ def test_unpinned_and_unnamed_the_bot_asks_which_platform(database_url):
     assert len(titles) >= 2
     # each button repeats the question with the platform named, which settles it on the next turn
     assert all(b["payload"].startswith("cara daftar akun gimana kak di ") for b in messages[0]["buttons"])
+
+
+def test_a_follow_up_question_is_about_the_platform_the_customer_named_before(database_url):
+    _thresholds(retrieval=0.8)  # both platforms' answers clear the bar: unnamed, the bot would ask which
+    history = said("bisa bayar pake transfer bank ga di aksestoko?")
+    _, messages = run_action(
+        ActionAnswerQuestion(), question_tracker("cara daftar akun gimana kak", history=history)
+    )
+    assert messages[0]["text"] != ASK_BRAND_TEXT
+    assert "AksesToko" in messages[-1]["text"]  # its source
+    _thresholds(retrieval=0.999, suggest=0.0)  # never sure: the topics offered are that platform's
+    _, messages = run_action(
+        ActionAnswerQuestion(), question_tracker("kalau kredit gimana syaratnya", history=history)
+    )
+    assert messages[0]["text"] == SUGGEST_TEXT
+    assert all("AksesToko" in b["title"] for b in messages[0]["buttons"][:-1])
 
 
 def test_an_uncertain_match_offers_did_you_mean_buttons_and_cs(database_url):

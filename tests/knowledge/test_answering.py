@@ -30,6 +30,28 @@ def test_unpinned_the_bot_asks_which_platform_when_platforms_compete(kb):
     assert picked.doc == "aksestoko_faq.txt"
 
 
+def test_the_platform_the_conversation_was_about_settles_which_one_is_meant(kb):
+    question = "cara daftar akun gimana"
+    limits = Thresholds(retrieval=0.0, brand_margin=0.05)
+    answer = decide(question, kb, context_brand="aksestoko", thresholds=limits)
+    assert answer.kind in ("faq", "passage")
+    assert answer.doc == "aksestoko_faq.txt"
+    # a platform the rivals do not include does not override them, nor one named in the question
+    assert decide(question, kb, context_brand="perhutani", thresholds=limits).kind == "ask_brand"
+    named = decide(f"{question} di 99% Usahaku", kb, context_brand="aksestoko", thresholds=limits)
+    assert named.doc == "usahaku99_faq.txt"
+
+
+def test_unsure_the_topics_offered_come_from_the_platform_the_conversation_was_about(kb):
+    question = "kalau kredit gimana syaratnya"
+    limits = Thresholds(retrieval=1.01, suggest=0.0)  # never sure: always "did you mean"
+    offered = decide(question, kb, thresholds=limits)
+    assert offered.kind == "suggest"
+    within = decide(question, kb, context_brand="aksestoko", thresholds=limits)
+    assert within.kind == "suggest"
+    assert {kb.by_topic[s.topic].brand for s in within.suggestions} == {"aksestoko"}
+
+
 def test_a_pinned_platform_is_searched_alone(kb):
     answer = decide("bagaimana cara pengembalian dana", kb, brand="perhutani", thresholds=Thresholds(0.0))
     assert answer.doc == "perhutani_syarat_ketentuan.txt"
