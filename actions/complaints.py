@@ -17,7 +17,7 @@ from actions.channel import channel_facts
 from actions.forms import VERIFIED, AskWithOpening, FormWithDigressions, OwnershipForm, Slots
 from actions.handoff import request_handoff
 from actions.safety import SafeAction
-from actions.tracker import latest_intent, latest_text, told_before_form
+from actions.tracker import latest_intent, latest_text, order_told_before_form, told_before_form
 from bot.config import get_settings
 from bot.services import clock
 from bot.services.complaints import (
@@ -89,11 +89,12 @@ class ValidateComplaintForm(FormWithDigressions):
     async def extract_complaint_order_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
-        """ "mau komplain soal pesanan UK-2611-008170" names the order already."""
+        """ "mau komplain soal pesanan UK-2611-008170" names the order already, and so does the story told
+        just before "saya mau komplain"."""
         if tracker.get_slot("complaint_order_id") or tracker.get_slot("requested_slot"):
             return {}
-        match = ORDER_ID_PATTERN.search(latest_text(tracker))
-        return {"complaint_order_id": match.group(0)} if match else {}
+        order_id = order_told_before_form(tracker, "action_submit_complaint")
+        return {"complaint_order_id": order_id} if order_id else {}
 
     async def extract_complaint_text(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

@@ -19,7 +19,13 @@ from actions.channel import channel_facts
 from actions.forms import VERIFIED, AskWithOpening, OrderOwnershipForm, Slots
 from actions.knowledge import answer_inside_request, request_buttons
 from actions.safety import SafeAction
-from actions.tracker import latest_intent, latest_media, latest_text, told_before_form
+from actions.tracker import (
+    latest_intent,
+    latest_media,
+    latest_text,
+    order_told_before_form,
+    told_before_form,
+)
 from bot.config import get_settings
 from bot.services import clock
 from bot.services.evidence import (
@@ -125,9 +131,13 @@ class ValidateReturnForm(OrderOwnershipForm):
     async def extract_return_order_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
-        """The order named in the first message, or a correction to another order at any point."""
+        """The order named when the return was asked for (or just before), or a correction to another order at
+        any point."""
         text = latest_text(tracker)
         current = tracker.get_slot("return_order_id")
+        if current is None and tracker.get_slot("requested_slot") is None:  # the form starts
+            named = order_told_before_form(tracker, "action_submit_return")
+            return {"return_order_id": named} if named else {}
         match = ORDER_ID_PATTERN.search(text)
         if match and match.group(0).upper() != current:
             if current is None:

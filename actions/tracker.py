@@ -7,6 +7,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.services.orders import ORDER_ID_PATTERN
+
 
 def latest_text(tracker: Tracker) -> str:
     """The latest message's words ("" for a photo sent without a caption)."""
@@ -86,3 +88,12 @@ def earlier_texts(tracker: Tracker) -> list[str]:
         elif event.get("event") == "user":
             texts.append(str(event.get("text") or ""))
     return texts[:-1]
+
+
+def order_told_before_form(tracker: Tracker, submitted_by: str) -> str | None:
+    """The order ID the customer wrote last in the messages before the active form started (the one that
+    started it included; see told_before_form): "paket UK-2611-008170 belum sampai", then "mau komplain"."""
+    for text in reversed(told_before_form(tracker, submitted_by)):
+        if match := ORDER_ID_PATTERN.search(text):
+            return match.group(0)
+    return None

@@ -220,6 +220,14 @@ def test_the_story_told_before_the_complaint_button_is_its_description(database_
     assert slot_values(events)["complaint_text"] == STORY
 
 
+def test_the_order_named_in_the_story_before_the_complaint_is_its_order(database_url):
+    story = "paket UK-2611-008170 statusnya dikirim tapi kurirnya bilang paketnya ga ada, gimana sih"
+    tracker = complaint_form(None, "saya mau komplain aja", intent="file_complaint", history=said(story))
+    slots = slot_values(run_action(ValidateComplaintForm(), tracker)[0])
+    assert slots["complaint_order_id"] == "UK-2611-008170"
+    assert slots["complaint_text"] == story
+
+
 def test_a_story_typed_at_the_name_question_is_kept_and_the_name_asked_again(database_url):
     tracker = complaint_form("complaint_name", STORY, extracted={"complaint_name": STORY})
     events, messages = run_action(ValidateComplaintForm(), tracker)

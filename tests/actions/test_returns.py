@@ -16,7 +16,7 @@ from actions.returns import (
 )
 from bot.services.returns import decide, find_return
 from bot.store import db
-from tests.actions.helpers import domain_text, form_tracker, run_action, slot_values
+from tests.actions.helpers import domain_text, form_tracker, run_action, said, slot_values
 from tests.conftest import reset_caches
 from tests.fakes.media_server import EXE, JPEG, PDF, MediaServer
 
@@ -70,6 +70,15 @@ def test_a_wrong_item_told_when_asking_is_the_description_and_words_the_question
     _, items = run_action(ActionAskReturnItem(), return_form("return_item", "", slots=asked))
     assert items[0]["text"] == "Barang mana yang tidak sesuai pesanan, Kak?"
     assert "yang rusak" not in opening[0]["text"] + items[0]["text"]
+
+
+def test_the_order_checked_just_before_the_return_is_the_returns_order(database_url):
+    tracker = return_form(
+        None, "barangnya ada yang robek, mau retur", history=said(f"cek pesanan {ORDER}"), metadata=WHATSAPP
+    )
+    slots = slot_values(run_action(ValidateReturnForm(), tracker)[0])
+    assert slots["return_order_id"] == ORDER
+    assert slots["return_verified"] is True
 
 
 def test_a_short_report_names_the_problem_but_the_story_is_still_asked_for(database_url):
