@@ -32,7 +32,7 @@
     launcher: "Chat dengan kami",
     greeting: "Halo Kak! 👋 Saya Asisten CS. Ada yang bisa saya bantu? Pilih salah satu di bawah, atau tulis saja pertanyaan Kakak.",
     // Sent as the customer's own words when tapped: NLU reads them like anything typed.
-    starters: ["Cek status pesanan", "Ajukan retur barang rusak", "Buat pengaduan", "Bicara dengan CS"],
+    starters: ["Cek status pesanan", "Ajukan retur barang", "Buat pengaduan", "Bicara dengan CS"],
     title: "Asisten CS",
     dialog: "Chat dengan Asisten CS",
     close: "Tutup chat",

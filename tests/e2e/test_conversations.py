@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 import uuid
 
@@ -9,6 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bot.config import PROJECT_ROOT
 from bot.conversations.texts import NO_REPLY_TEXT
 from bot.store.db import session_scope
 from bot.store.models import Conversation, ConversationEvent, Message
@@ -53,6 +56,24 @@ def test_health_reports_every_dependency_up(gateway):
     body = gateway.get("/health").json()
     assert body["status"] == "ok", body
     assert body["dependencies"]["rasa"]["model"].startswith("rasa-")
+
+
+def _widget_starters() -> list[str]:
+    script = (PROJECT_ROOT / "bot" / "static" / "widget.js").read_text()
+    return json.loads(re.search(r"starters: (\[.*?\])", script).group(1))
+
+
+def test_each_widget_starter_opens_its_flow(gateway):
+    """The widget's first-open choices are sent as the customer's own words: NLU must read each as its own."""
+    first_words = {
+        "Cek status pesanan": "nomor pesanan",
+        "Ajukan retur barang": "saya bantu ajukan retur barang.",
+        "Buat pengaduan": "nama lengkap",
+        "Bicara dengan CS": "berbicara dengan CS sudah kami catat",
+    }
+    assert _widget_starters() == list(first_words)
+    for starter, reply in first_words.items():
+        assert reply in Chat(gateway).say(starter), starter
 
 
 def test_greeting(gateway):
