@@ -72,11 +72,13 @@ def test_return_with_photos_rejection_status_and_second_submission(gateway, stac
         assert find_return(session, second).description == "jahitannya robek dan ada noda"
 
 
-def test_a_wrong_item_is_asked_about_in_its_own_words(gateway, media):
-    chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": OWNER}, trusted=True)
-    items = chat.say(f"kak kaos dari pesanan {ORDER} ukurannya beda sama yg sy pesan, mau tuker")
+def test_a_wrong_item_is_asked_about_in_its_own_words(gateway):
+    # delivered 60 h before seeding; no other test files a return for it (the form is stopped before that)
+    order, owner = "UK-2611-000323", "+6281703349218"
+    chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": owner}, trusted=True)
+    items = chat.say(f"kak powerbank dari pesanan {order} tipenya beda sama yg sy pesan, mau tuker")
     assert "Barang mana yang tidak sesuai pesanan" in items
-    assert "jumlah barang yang tidak sesuai pesanan" in chat.press("Kaos")
+    assert "jumlah barang yang tidak sesuai pesanan" in chat.press("Powerbank")
     photo = chat.say("1")  # the story told with the request is the description
     assert "foto (atau video) barang yang Kakak terima" in photo
     assert "rusak" not in items + photo
