@@ -36,7 +36,7 @@ from bot.services.evidence import (
     media_auth,
 )
 from bot.services.numbers import number_pattern
-from bot.services.order_records import OrderBackendUnavailable, OrderRecord
+from bot.services.order_records import OrderBackendUnavailable, OrderLine, OrderRecord
 from bot.services.orders import ORDER_ID_PATTERN
 from bot.services.return_problems import problem_of
 from bot.services.returns import (
@@ -158,10 +158,12 @@ class ValidateReturnForm(OrderOwnershipForm):
         if value is None:
             return {"return_order_id": None}
         order, slots = self.take_order(value, dispatcher, tracker)
+        if order is None or not slots["return_verified"]:
+            return slots
         # said only to the owner: an order's status is personal data
-        if order is not None and slots["return_verified"] and _refused(order, dispatcher):
+        if _refused(order, dispatcher):
             return {"return_order_id": order.id, "return_failures": self.stop()}
-        return slots
+        return slots | self._only_item(order, dispatcher)
 
     def validate_return_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -169,9 +171,11 @@ class ValidateReturnForm(OrderOwnershipForm):
         if value is None:  # emptied this turn (the customer switched orders): nothing was answered yet
             return {"return_contact": None}
         order, slots = self.take_contact(value, dispatcher, tracker)
-        if order is not None and _refused(order, dispatcher):
+        if order is None:
+            return slots
+        if _refused(order, dispatcher):
             return {"return_contact": VERIFIED, "return_failures": self.stop()}
-        return slots
+        return slots | self._only_item(order, dispatcher)
 
     def validate_return_item(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -187,6 +191,11 @@ class ValidateReturnForm(OrderOwnershipForm):
         if line is None:
             dispatcher.utter_message(response="utter_return_item_unknown")
             return {"return_item": None}
+        return self._take_item(order, line, dispatcher)
+
+    def _take_item(self, order: OrderRecord, line: OrderLine, dispatcher: CollectingDispatcher) -> Slots:
+        """The item, if it may be returned (else the customer is told why and the form ends); a quantity of
+        one needs no question."""
         settings = get_settings()
         with session_scope() as session:
             try:
@@ -200,7 +209,11 @@ class ValidateReturnForm(OrderOwnershipForm):
             except ReturnNotAllowed as exc:
                 _say_refusal(dispatcher, exc.reason)
                 return {"return_item": None, "return_failures": self.stop()}
-        return {"return_item": line.sku}
+        return {"return_item": line.sku} | ({"return_quantity": "1"} if line.quantity == 1 else {})
+
+    def _only_item(self, order: OrderRecord, dispatcher: CollectingDispatcher) -> Slots:
+        """An order of one item (the owner's, proven): that item, without asking which."""
+        return self._take_item(order, order.items[0], dispatcher) if len(order.items) == 1 else {}
 
     def validate_return_quantity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

@@ -102,6 +102,22 @@ def test_a_request_naming_no_problem_is_asked_neutrally_and_the_description_tell
     assert slot_values(events)["return_problem"] == "missing"
 
 
+def test_an_order_of_one_item_takes_it_without_asking(database_url):
+    owner = {"channel": "whatsapp", "verified_phone": "+6281703349218"}
+    text = "UK-2611-000323"  # one line: Powerbank x3, delivered 60 h ago
+    tracker = return_form("return_order_id", text, extracted={"return_order_id": text}, metadata=owner)
+    slots = slot_values(run_action(ValidateReturnForm(), tracker)[0])
+    assert slots["return_item"] == "PWB-10K"
+    assert "return_quantity" not in slots  # three were ordered: how many is asked
+    assert slots["requested_slot"] == "return_quantity"
+    owner = {"channel": "whatsapp", "verified_phone": "+6285299430671"}
+    text = "261112BEKYRMXW"  # one line: Panci Set x1, delivered 70 h ago
+    tracker = return_form("return_order_id", text, extracted={"return_order_id": text}, metadata=owner)
+    slots = slot_values(run_action(ValidateReturnForm(), tracker)[0])
+    assert (slots["return_item"], slots["return_quantity"]) == ("PNC-SS-5PC", "1")
+    assert slots["requested_slot"] == "return_description"
+
+
 def test_items_are_offered_as_buttons(database_url):
     tracker = return_form("return_item", "", slots={"return_order_id": ORDER})
     _, messages = run_action(ActionAskReturnItem(), tracker)
