@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.channel import channel_facts
+from actions.greetings import is_salam
 from actions.knowledge import answer_digression, answer_inside_request
 from actions.safety import SafeAction, apologise
 from actions.tracker import count, latest_intent, latest_text
@@ -34,6 +35,7 @@ _A_NUMBER = re.compile(
 )
 GREETING_MAX_WORDS = 4
 GREETING_RESPONSE = "utter_greet_back"
+SALAM_RESPONSE = "utter_greet_back_salam"
 VERIFIED = "verified"  # what a contact slot keeps once the contact matched: never the contact itself
 # The orders whose phone or e-mail this conversation gave in this session, the latest last: asked about again
 # ("kurirnya apa?" after its status, a return of it), an order is not checked twice. Rasa empties the slot
@@ -108,7 +110,7 @@ class FormWithDigressions(FormValidationAction, ABC):
     def _digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         text = latest_text(tracker).strip()
         if latest_intent(tracker) == "greet" and len(text.split()) <= GREETING_MAX_WORDS:
-            dispatcher.utter_message(response=GREETING_RESPONSE)
+            dispatcher.utter_message(response=SALAM_RESPONSE if is_salam(text) else GREETING_RESPONSE)
             return True
         return answer_digression(dispatcher, tracker)
 

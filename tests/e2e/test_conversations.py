@@ -78,6 +78,7 @@ def test_each_widget_starter_opens_its_flow(gateway):
 
 def test_greeting(gateway):
     assert "Halo Kak" in Chat(gateway).say("pagi kak, ada orang?")
+    assert "Wa'alaikumsalam, Kak!" in Chat(gateway).say("assalamualaikum min")
 
 
 def test_order_status_without_id_asks_for_it_then_for_the_owner_contact(gateway):
