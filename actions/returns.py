@@ -23,6 +23,7 @@ from actions.tracker import (
     latest_intent,
     latest_media,
     latest_text,
+    media_before_form,
     order_told_before_form,
     told_before_form,
 )
@@ -80,6 +81,11 @@ def _say_refusal(dispatcher: CollectingDispatcher, reason: str) -> None:
     """A rule a service enforces (a return's in bot/services/returns.py, a file's in evidence.py), told in
     the service's own words: they name the order, item, deadline or file concerned."""
     dispatcher.utter_message(text=reason)
+
+
+def _sent_with_the_request(tracker: Tracker) -> list[Any]:
+    """The files sent with the messages that asked for the return, the latest first."""
+    return media_before_form(tracker, "action_submit_return")
 
 
 def _refused(order: OrderRecord, dispatcher: CollectingDispatcher) -> str | None:
@@ -251,7 +257,9 @@ class ValidateReturnForm(OrderOwnershipForm):
         return {"return_description": text[:MAX_DESCRIPTION_CHARS]}
 
     def _evidence(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Slots:
-        media = latest_media(tracker)
+        media = (
+            latest_media(tracker) if tracker.get_slot("requested_slot") else _sent_with_the_request(tracker)
+        )
         if not media:
             dispatcher.utter_message(response="utter_return_photo_missing")
             return {slot: None}
@@ -289,6 +297,11 @@ class ValidateReturnForm(OrderOwnershipForm):
     async def extract_return_photo_goods(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
+        """The file asked for, or one sent with (or just before) the request: a photo of the broken goods
+        with "barangnya pecah kak" is not asked for again."""
+        if tracker.get_slot("requested_slot") is None:  # the form starts
+            started = not tracker.get_slot("return_photo_goods") and _sent_with_the_request(tracker)
+            return {"return_photo_goods": "media"} if started else {}
         return self._media_answer("return_photo_goods", tracker)
 
     async def extract_return_photo_document(

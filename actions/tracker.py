@@ -62,11 +62,11 @@ def said_before_latest(tracker: Tracker) -> list[dict[str, Any]]:
     return [e for e in tracker.events[users[-2] + 1 : users[-1]] if e.get("event") == "bot"]
 
 
-def told_before_form(tracker: Tracker, submitted_by: str, turns: int = 3) -> list[str]:
-    """The customer's last few messages before the active form started (the one that started it included)
-    that were not answers to another form, since the form was last submitted (`submitted_by`, its final
-    action) in this session; in the order they were written."""
-    messages: list[tuple[str, bool]] = []  # (text, an answer to a form)
+def _before_form(tracker: Tracker, submitted_by: str, turns: int) -> list[dict[str, Any]]:
+    """The customer's last few messages (user events) before the active form started (the one that started it
+    included) that were not answers to another form, since the form was last submitted (`submitted_by`, its
+    final action) in this session; in the order they were written."""
+    messages: list[tuple[dict[str, Any], bool]] = []  # (event, an answer to a form)
     in_form = False
     for event in tracker.events:
         kind = event.get("event")
@@ -75,8 +75,20 @@ def told_before_form(tracker: Tracker, submitted_by: str, turns: int = 3) -> lis
         elif kind == "active_loop":
             in_form = event.get("name") is not None
         elif kind == "user":
-            messages.append((str(event.get("text") or "").strip(), in_form))
-    return [text for text, answer in messages[-turns:] if not answer]
+            messages.append((event, in_form))
+    return [event for event, answer in messages[-turns:] if not answer]
+
+
+def told_before_form(tracker: Tracker, submitted_by: str, turns: int = 3) -> list[str]:
+    """The words of the messages before the active form (see _before_form)."""
+    return [str(event.get("text") or "").strip() for event in _before_form(tracker, submitted_by, turns)]
+
+
+def media_before_form(tracker: Tracker, submitted_by: str, turns: int = 3) -> list[Any]:
+    """The files sent with the messages before the active form (see _before_form), the latest first: a photo
+    of the goods sent before or with "barangnya pecah kak"."""
+    events = reversed(_before_form(tracker, submitted_by, turns))
+    return [file for event in events for file in (event.get("metadata") or {}).get("media") or []]
 
 
 def earlier_texts(tracker: Tracker) -> list[str]:

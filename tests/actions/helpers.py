@@ -114,7 +114,10 @@ def form_tracker(
         state["events"] += history or []
     if prompt is not None:
         state["events"].append({"event": "bot", "text": prompt})
-    state["events"].append({"event": "user", "text": text, "parse_data": state["latest_message"]})
+    message = state["latest_message"]  # Rasa's user event carries the message's metadata too
+    state["events"].append(
+        {"event": "user", "text": text, "parse_data": message, "metadata": message["metadata"]}
+    )
     state["events"].extend({"event": "slot", "name": k, "value": v} for k, v in (extracted or {}).items())
     return Tracker.from_dict(state)
 
@@ -123,10 +126,16 @@ def _ranking(intent: str, ranking: list[tuple[str, float]] | None) -> list[dict[
     return [{"name": n, "confidence": c} for n, c in (ranking or [(intent, 0.9)])]
 
 
-def said(text: str) -> list[dict[str, Any]]:
-    """Events of an earlier turn: the customer wrote `text`, the bot answered."""
+def said(text: str, media: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Events of an earlier turn: the customer wrote `text` (with files: `media`), the bot answered."""
+    metadata = {"channel": "rest", **({"media": media} if media else {})}
     return [
-        {"event": "user", "text": text, "parse_data": {"text": text, "intent": {"name": "faq"}}},
+        {
+            "event": "user",
+            "text": text,
+            "parse_data": {"text": text, "intent": {"name": "faq"}},
+            "metadata": metadata,
+        },
         {"event": "bot", "text": "(jawaban)"},
         {"event": "action", "name": "action_listen"},
     ]
@@ -159,7 +168,8 @@ def question_tracker(
     )
     if metadata:
         message["metadata"] = metadata
-    state["events"] += [*(history or []), {"event": "user", "text": text, "parse_data": message}]
+    user = {"event": "user", "text": text, "parse_data": message, "metadata": message.get("metadata") or {}}
+    state["events"] += [*(history or []), user]
     return Tracker.from_dict(state)
 
 

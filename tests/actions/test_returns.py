@@ -178,6 +178,20 @@ def test_a_photo_is_fetched_and_kept_and_an_executable_is_refused(media):
     assert "tidak bisa kami terima" in messages[0]["text"]
 
 
+def test_a_photo_sent_with_or_just_before_the_request_is_the_goods_evidence(media):
+    url = media.add("pecah.jpg", "image/jpeg", JPEG)
+    photo = [{"url": url, "content_type": "image/jpeg"}]
+    with_it = return_form(None, "gelasnya pecah kak", metadata={"channel": "rest", "media": photo})
+    stored = json.loads(slot_values(run_action(ValidateReturnForm(), with_it)[0])["return_photo_goods"])
+    assert stored["content_type"] == "image/jpeg"
+    # the photo alone first, then the "Ajukan retur" button
+    before = return_form(None, "/report_damaged_goods", history=said("(mengirim lampiran)", media=photo))
+    stored = json.loads(slot_values(run_action(ValidateReturnForm(), before)[0])["return_photo_goods"])
+    assert stored["content_type"] == "image/jpeg"
+    without = return_form(None, "gelasnya pecah kak")
+    assert "return_photo_goods" not in slot_values(run_action(ValidateReturnForm(), without)[0])
+
+
 def test_text_instead_of_a_photo_asks_for_the_photo(database_url):
     tracker = return_form("return_photo_document", "sudah", extracted={"return_photo_document": "sudah"})
     events, messages = run_action(ValidateReturnForm(), tracker)

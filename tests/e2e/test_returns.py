@@ -85,6 +85,25 @@ def test_a_wrong_item_is_asked_about_in_its_own_words(gateway):
     assert "pengajuan retur saya hentikan" in chat.say("ga jadi deh")
 
 
+def test_what_the_request_already_gave_is_not_asked_again(gateway, media):
+    """A photo with its caption on WhatsApp: the order, its one item and quantity, the story and the photo are
+    all in the first message, so the next question is the last one."""
+    order, owner = "261112BEKYRMXW", "+6285299430671"  # one Panci Set, delivered 70 h before seeding
+    chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": owner}, trusted=True)
+    photo = media.add("panci.jpg", "image/jpeg", JPEG)
+    first = chat.say(
+        f"kak panci dari pesanan {order} penyok semua pas dateng, mau retur",
+        media=[{"url": photo, "content_type": "image/jpeg"}],
+    )
+    assert "SPJ" in first
+    assert "pengajuan retur saya hentikan" in chat.say("ga jadi deh")
+    # the photo alone first (its reply offers the requests), then the request in words
+    chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": owner}, trusted=True)
+    chat.say("ini fotonya kak", media=[{"url": photo, "content_type": "image/jpeg"}])
+    assert "SPJ" in chat.say(f"panci dari pesanan {order} penyok semua pas dateng, mau retur")
+    assert "pengajuan retur saya hentikan" in chat.say("ga jadi deh")
+
+
 def test_an_order_that_has_not_arrived_cannot_be_returned(gateway):
     chat = Chat(gateway, metadata={"verified_phone": "+6281322740915"}, trusted=True)
     assert "belum diterima" in chat.say("paket UK-2611-008170 rusak mau retur")
