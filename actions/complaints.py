@@ -17,7 +17,7 @@ from actions.channel import channel_facts
 from actions.forms import VERIFIED, AskWithOpening, FormWithDigressions, OwnershipForm, Slots
 from actions.handoff import request_handoff
 from actions.safety import SafeAction
-from actions.tracker import latest_intent, latest_text, order_told_before_form, told_before_form
+from actions.tracker import form_starts, latest_intent, latest_text, order_told_before_form, story_before_form
 from bot.config import get_settings
 from bot.services import clock
 from bot.services.complaints import (
@@ -60,14 +60,6 @@ MAX_NAME_WORDS = 6
 STORY_MAX_CHARS = 4000
 
 
-def story_before_form(tracker: Tracker) -> str | None:
-    """The customer's own account of the problem, told in the last few messages before the complaint form
-    started (this one included): messages long enough to tell a story, joined in the order written."""
-    told = told_before_form(tracker, "action_submit_complaint")
-    stories = [text[:STORY_MAX_CHARS] for text in told if is_story(text)]
-    return "\n".join(stories)[:STORY_MAX_CHARS] or None
-
-
 class ValidateComplaintForm(FormWithDigressions):
     """Takes the name, phone (proven already on WhatsApp), order ID (or none) and the complaint itself, which
     may have been told before the form started."""
@@ -91,7 +83,7 @@ class ValidateComplaintForm(FormWithDigressions):
     ) -> Slots:
         """ "mau komplain soal pesanan UK-2611-008170" names the order already, and so does the story told
         just before "saya mau komplain"."""
-        if tracker.get_slot("complaint_order_id") or tracker.get_slot("requested_slot"):
+        if tracker.get_slot("complaint_order_id") or not form_starts(tracker):
             return {}
         order_id = order_told_before_form(tracker, "action_submit_complaint")
         return {"complaint_order_id": order_id} if order_id else {}
@@ -101,9 +93,9 @@ class ValidateComplaintForm(FormWithDigressions):
     ) -> Slots:
         """ "mau komplain, refund sy udh 3 minggu blm masuk padahal ..." already is the complaint, and so
         is the story told just before "saya mau komplain" (or before the "Buat pengaduan" button)."""
-        if tracker.get_slot("complaint_text") or tracker.get_slot("requested_slot"):
+        if tracker.get_slot("complaint_text") or not form_starts(tracker):
             return {}
-        story = story_before_form(tracker)
+        story = story_before_form(tracker, "action_submit_complaint", max_chars=STORY_MAX_CHARS)
         return {"complaint_text": story} if story else {}
 
     @staticmethod

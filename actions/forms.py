@@ -190,9 +190,8 @@ class OrderOwnershipForm(OwnershipForm, ABC):
         if order is None:
             spent = self.stop() if failure == "down" else self.missed(tracker, self.order_failure_slot)
             return None, {self.order_slot: None, self.order_failure_slot: spent}
-        verified = is_owner_phone(order, channel_facts(tracker).verified_phone) or order.id in proven_orders(
-            tracker
-        )
+        owner_phone = is_owner_phone(order, channel_facts(tracker).verified_phone)
+        verified = owner_phone or order.id in proven_orders(tracker)
         return order, {self.order_slot: order.id, self.verified_slot: verified}
 
     def take_contact(

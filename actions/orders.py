@@ -56,11 +56,8 @@ class ActionAskOrderId(SafeAction):
                 if order is not None:
                     offered.append(order)
             if phone:
-                offered += [
-                    o
-                    for o in backend.recent_orders(phone, limit=MAX_OFFERED)
-                    if o.id not in {p.id for p in offered}
-                ]
+                proven = {o.id for o in offered}
+                offered += [o for o in backend.recent_orders(phone, limit=MAX_OFFERED) if o.id not in proven]
         except OrderBackendUnavailable:
             log.warning("order backend unavailable while listing the customer's orders")
         if offered:

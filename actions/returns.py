@@ -20,11 +20,13 @@ from actions.forms import VERIFIED, AskWithOpening, OrderOwnershipForm, Slots
 from actions.knowledge import answer_inside_request, request_buttons
 from actions.safety import SafeAction
 from actions.tracker import (
+    form_starts,
     latest_intent,
     latest_media,
     latest_text,
     media_before_form,
     order_told_before_form,
+    story_before_form,
     told_before_form,
 )
 from bot.config import get_settings
@@ -52,7 +54,6 @@ from bot.services.returns import (
     visible_returns,
 )
 from bot.store.db import session_scope
-from knowledge.phrasing import is_story
 
 log = logging.getLogger(__name__)
 # Asked about a return with no number and none on record: maybe there is none yet
@@ -141,7 +142,7 @@ class ValidateReturnForm(OrderOwnershipForm):
         any point."""
         text = latest_text(tracker)
         current = tracker.get_slot("return_order_id")
-        if current is None and tracker.get_slot("requested_slot") is None:  # the form starts
+        if current is None and form_starts(tracker):
             named = order_told_before_form(tracker, "action_submit_return")
             return {"return_order_id": named} if named else {}
         match = ORDER_ID_PATTERN.search(text)
@@ -241,11 +242,15 @@ class ValidateReturnForm(OrderOwnershipForm):
     ) -> Slots:
         """ "tolong retur, mug yang datang pecah dua dan pegangannya copot" already is the description: a
         story told when asking for the return that names what is wrong with the goods is not asked again."""
-        if tracker.get_slot("return_description") or tracker.get_slot("requested_slot"):
+        if tracker.get_slot("return_description") or not form_starts(tracker):
             return {}
-        told = told_before_form(tracker, "action_submit_return")
-        stories = [text for text in told if is_story(text) and problem_of([text]) is not None]
-        return {"return_description": "\n".join(stories)[:MAX_DESCRIPTION_CHARS]} if stories else {}
+        story = story_before_form(
+            tracker,
+            "action_submit_return",
+            max_chars=MAX_DESCRIPTION_CHARS,
+            keep=lambda text: problem_of([text]) is not None,
+        )
+        return {"return_description": story} if story else {}
 
     def validate_return_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -257,9 +262,7 @@ class ValidateReturnForm(OrderOwnershipForm):
         return {"return_description": text[:MAX_DESCRIPTION_CHARS]}
 
     def _evidence(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Slots:
-        media = (
-            latest_media(tracker) if tracker.get_slot("requested_slot") else _sent_with_the_request(tracker)
-        )
+        media = _sent_with_the_request(tracker) if form_starts(tracker) else latest_media(tracker)
         if not media:
             dispatcher.utter_message(response="utter_return_photo_missing")
             return {slot: None}
@@ -299,7 +302,7 @@ class ValidateReturnForm(OrderOwnershipForm):
     ) -> Slots:
         """The file asked for, or one sent with (or just before) the request: a photo of the broken goods
         with "barangnya pecah kak" is not asked for again."""
-        if tracker.get_slot("requested_slot") is None:  # the form starts
+        if form_starts(tracker):
             started = not tracker.get_slot("return_photo_goods") and _sent_with_the_request(tracker)
             return {"return_photo_goods": "media"} if started else {}
         return self._media_answer("return_photo_goods", tracker)

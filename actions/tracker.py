@@ -3,11 +3,13 @@ forms keep in slots."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Tracker
 
 from bot.services.orders import ORDER_ID_PATTERN
+from knowledge.phrasing import is_story
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -82,6 +84,20 @@ def _before_form(tracker: Tracker, submitted_by: str, turns: int) -> list[dict[s
 def told_before_form(tracker: Tracker, submitted_by: str, turns: int = 3) -> list[str]:
     """The words of the messages before the active form (see _before_form)."""
     return [str(event.get("text") or "").strip() for event in _before_form(tracker, submitted_by, turns)]
+
+
+def story_before_form(
+    tracker: Tracker, submitted_by: str, *, max_chars: int, keep: Callable[[str], bool] = lambda _: True
+) -> str | None:
+    """The customer's own account of the problem in the messages before the active form (see _before_form):
+    those long enough to tell a story (and that `keep` keeps), joined in the order written."""
+    stories = [t[:max_chars] for t in told_before_form(tracker, submitted_by) if is_story(t) and keep(t)]
+    return "\n".join(stories)[:max_chars] or None
+
+
+def form_starts(tracker: Tracker) -> bool:
+    """Whether the form's validation runs for the message that starts it: no question asked yet."""
+    return tracker.get_slot("requested_slot") is None
 
 
 def media_before_form(tracker: Tracker, submitted_by: str, turns: int = 3) -> list[Any]:
