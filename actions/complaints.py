@@ -14,7 +14,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
-from actions.forms import VERIFIED, AskWithOpening, FormWithDigressions, OwnershipForm, Slots
+from actions.forms import (
+    GIVEN_PHONE,
+    VERIFIED,
+    AskWithOpening,
+    FormWithDigressions,
+    OwnershipForm,
+    Slots,
+    known_phone,
+)
 from actions.handoff import request_handoff
 from actions.safety import SafeAction
 from actions.tracker import form_starts, latest_intent, latest_text, order_told_before_form, story_before_form
@@ -61,8 +69,8 @@ STORY_MAX_CHARS = 4000
 
 
 class ValidateComplaintForm(FormWithDigressions):
-    """Takes the name, phone (proven already on WhatsApp), order ID (or none) and the complaint itself, which
-    may have been told before the form started."""
+    """Takes the name, phone (proven already on WhatsApp, or given earlier in the session), order ID (or
+    none) and the complaint itself, which may have been told before the form started."""
 
     free_text_slots = frozenset({"complaint_text"})  # the customer's own story: any words
 
@@ -72,10 +80,11 @@ class ValidateComplaintForm(FormWithDigressions):
     async def extract_complaint_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
-        """A phone number the channel has proven (WhatsApp) is not asked for again."""
-        verified = normalize_phone(channel_facts(tracker).verified_phone)
-        if verified and not tracker.get_slot("complaint_phone"):
-            return {"complaint_phone": verified}
+        """A phone number the channel has proven (WhatsApp), or the one the customer gave earlier in this
+        session (an order's check), is not asked for again."""
+        phone = known_phone(tracker)
+        if phone and not tracker.get_slot("complaint_phone"):
+            return {"complaint_phone": phone}
         return {}
 
     async def extract_complaint_order_id(
@@ -134,7 +143,7 @@ class ValidateComplaintForm(FormWithDigressions):
         if phone is None:
             dispatcher.utter_message(response="utter_complaint_phone_invalid")
             return {"complaint_phone": None}
-        return {"complaint_phone": phone}
+        return {"complaint_phone": phone, GIVEN_PHONE: phone}
 
     def validate_complaint_order_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -220,7 +229,7 @@ class ValidateTicketStatusForm(OwnershipForm):
     """Takes the ticket number, or the number of the order complained about (its newest ticket), or, when
     the first message names neither, the newest ticket filed in this conversation or on the channel's
     proven phone; then, unless the ticket was filed here or the channel's phone is the ticket's, the phone
-    given on the ticket. ticket_verified says ownership is proven."""
+    given on the ticket (unless this session gave it already). ticket_verified says ownership is proven."""
 
     number_slots = frozenset({"ticket_number"})
     contact_slot = "ticket_contact"
@@ -265,11 +274,10 @@ class ValidateTicketStatusForm(OwnershipForm):
                 complaint = find_complaint(session, match.group(0))
             else:
                 complaint = latest_complaint_about_order(session, order_id or "")
-            # filed here, or on the channel's proven phone: the same rule as a return's (identity.py)
+            # filed here, or on the channel's proven phone or the phone given in this session: the ticket's
+            # number and its phone are what the contact question would check (identity.py)
             verified = complaint is not None and asked_by_owner(
-                complaint,
-                conversation_id=tracker.sender_id,
-                verified_phone=channel_facts(tracker).verified_phone,
+                complaint, conversation_id=tracker.sender_id, verified_phone=known_phone(tracker)
             )
             number = complaint.number if complaint else None
         if number is None:

@@ -18,7 +18,7 @@ from actions.greetings import is_salam
 from actions.knowledge import answer_digression, answer_inside_request
 from actions.safety import SafeAction, apologise
 from actions.tracker import count, latest_intent, latest_text
-from bot.services.identity import check_contact, is_owner_phone
+from bot.services.identity import check_contact, is_owner_phone, normalize_phone
 from bot.services.order_records import OrderBackendUnavailable, OrderRecord
 from bot.services.orders import extract_order_id, get_order_backend
 
@@ -42,11 +42,21 @@ VERIFIED = "verified"  # what a contact slot keeps once the contact matched: nev
 # when a new session starts (domain/core.yml: no slots carried over).
 PROVEN_ORDERS = "proven_orders"
 MAX_PROVEN_ORDERS = 5
+# The phone number the customer typed in this session where it counted: the one that proved an order theirs,
+# or the one a complaint was filed with. Knowing it is what an order or a ticket check asks for, so it is not
+# asked for again (a complaint's contact, an order of the same phone). Emptied with a new session.
+GIVEN_PHONE = "given_phone"
 
 
 def proven_orders(tracker: Tracker) -> list[str]:
     """The IDs of the orders this conversation proved its own in this session, the latest last."""
     return [str(order_id) for order_id in tracker.get_slot(PROVEN_ORDERS) or []]
+
+
+def known_phone(tracker: Tracker) -> str | None:
+    """The customer's phone as far as this session knows it: the channel's proven phone (WhatsApp), else the
+    phone the customer gave in this session (GIVEN_PHONE)."""
+    return normalize_phone(channel_facts(tracker).verified_phone) or tracker.get_slot(GIVEN_PHONE)
 
 
 def said_in_this_form(tracker: Tracker, responses: Collection[str]) -> bool:
@@ -183,22 +193,22 @@ class OrderOwnershipForm(OwnershipForm, ABC):
     def take_order(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> tuple[OrderRecord | None, Slots]:
-        """The order an answer names and the slots that record it, verified when the channel's phone is the
-        order's or this conversation proved it before. An unreadable or unknown ID is a wrong answer (the
-        customer is told which); with the order system down the form stops."""
+        """The order an answer names and the slots that record it, verified when the channel's phone or the
+        phone given in this session is the order's, or this conversation proved it before. An unreadable or
+        unknown ID is a wrong answer (the customer is told which); with the order system down the form
+        stops."""
         order, failure = order_from_answer(value, dispatcher)
         if order is None:
             spent = self.stop() if failure == "down" else self.missed(tracker, self.order_failure_slot)
             return None, {self.order_slot: None, self.order_failure_slot: spent}
-        owner_phone = is_owner_phone(order, channel_facts(tracker).verified_phone)
-        verified = owner_phone or order.id in proven_orders(tracker)
+        verified = is_owner_phone(order, known_phone(tracker)) or order.id in proven_orders(tracker)
         return order, {self.order_slot: order.id, self.verified_slot: verified}
 
     def take_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> tuple[OrderRecord | None, Slots]:
         """Whether the phone or e-mail given is the order's: the order once proven (else None) and the slots
-        that record the answer."""
+        that record the answer (a phone that matched is kept as the session's GIVEN_PHONE)."""
         order, stopped = self.order_or_stop(self.contact_slot, dispatcher, tracker)
         if stopped:
             return None, stopped
@@ -206,10 +216,12 @@ class OrderOwnershipForm(OwnershipForm, ABC):
             return None, {self.contact_slot: None, self.order_slot: None}
         if contact_matches(order, value, dispatcher):
             proven = [order_id for order_id in proven_orders(tracker) if order_id != order.id] + [order.id]
+            phone = normalize_phone(str(value))
             return order, {
                 self.contact_slot: VERIFIED,
                 self.verified_slot: True,
                 PROVEN_ORDERS: proven[-MAX_PROVEN_ORDERS:],
+                **({GIVEN_PHONE: phone} if is_owner_phone(order, phone) else {}),
             }
         return None, {
             self.contact_slot: None,

@@ -46,6 +46,15 @@ def test_a_short_first_message_leaves_the_complaint_to_be_asked(database_url):
     assert "complaint_phone" not in slot_values(events)  # an unverified channel asks for it
 
 
+def test_the_phone_given_earlier_in_the_session_is_not_asked_again_and_a_new_one_is_kept(database_url):
+    tracker = complaint_form(None, "mau komplain kak", intent="file_complaint", slots={"given_phone": PHONE})
+    assert slot_values(run_action(ValidateComplaintForm(), tracker)[0])["complaint_phone"] == PHONE
+    answer = "0812-3450-0002"
+    tracker = complaint_form("complaint_phone", answer, extracted={"complaint_phone": answer})
+    slots = slot_values(run_action(ValidateComplaintForm(), tracker)[0])
+    assert slots["complaint_phone"] == slots["given_phone"] == "+6281234500002"
+
+
 def test_name_prefixes_are_dropped_and_the_name_is_capitalised(database_url):
     tracker = complaint_form(
         "complaint_name", "nama saya rina wulandari", extracted={"complaint_name": "nama saya rina wulandari"}
@@ -184,6 +193,14 @@ def test_another_customer_must_give_the_tickets_phone(database_url):
         extracted={"ticket_contact": "0812-3450-0001"},
     )
     assert slot_values(run_action(ValidateTicketStatusForm(), right)[0])["ticket_verified"] is True
+
+
+def test_the_tickets_phone_given_earlier_in_the_session_proves_the_ticket(database_url):
+    number = _ticket()  # filed in another conversation with PHONE
+    given = ticket_form(None, f"status tiket {number}", slots={"given_phone": PHONE})
+    assert slot_values(run_action(ValidateTicketStatusForm(), given)[0])["ticket_verified"] is True
+    other = ticket_form(None, f"status tiket {number}", slots={"given_phone": "+6281299999999"})
+    assert slot_values(run_action(ValidateTicketStatusForm(), other)[0])["ticket_verified"] is False
 
 
 def test_unknown_ticket_is_reported_politely(database_url):

@@ -106,6 +106,27 @@ def test_an_order_proven_earlier_in_the_session_is_not_checked_again(database_ur
     assert slot_values(run_action(ValidateOrderStatusForm(), other)[0])["order_verified"] is False
 
 
+def test_a_phone_that_proved_an_order_proves_that_customers_other_orders_in_the_session(database_url):
+    contact = {"order_id": "UK-2611-008170", "order_verified": False, "requested_slot": "order_contact"}
+    by_phone = order_form_tracker(
+        text="0813-2274-0915", extracted={"order_contact": "0813-2274-0915"}, slots=contact
+    )
+    assert slot_values(run_action(ValidateOrderStatusForm(), by_phone)[0])["given_phone"] == "+6281322740915"
+    email = "siti.rahmawati@gmail.com"
+    by_email = order_form_tracker(text=email, extracted={"order_contact": email}, slots=contact)
+    assert "given_phone" not in slot_values(run_action(ValidateOrderStatusForm(), by_email)[0])
+
+    another = "INV/20261120/MPL/9136301"  # Siti's other order, never named in this conversation
+    given = {"given_phone": "+6281322740915"}
+    tracker = order_form_tracker(text=another, extracted={"order_id": another}, slots=given)
+    events, messages = run_action(ValidateOrderStatusForm(), tracker)
+    assert slot_values(events)["order_verified"] is True
+    assert slot_values(events)["requested_slot"] is None  # no contact question
+    strangers = "UK-2611-003153"  # another customer's order: the phone given is not its phone
+    tracker = order_form_tracker(text=strangers, extracted={"order_id": strangers}, slots=given)
+    assert slot_values(run_action(ValidateOrderStatusForm(), tracker)[0])["order_verified"] is False
+
+
 def test_ask_order_id_offers_the_orders_proven_in_this_session_latest_first(database_url):
     proven = {"proven_orders": ["UK-2611-002463", "UK-2611-008170"]}
     tracker = order_form_tracker(text="kurirnya apa ya?", slots=proven, metadata=WHATSAPP)

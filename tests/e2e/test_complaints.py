@@ -88,6 +88,22 @@ def test_whatsapp_skips_the_phone_and_a_long_first_message_is_the_complaint(gate
     assert "kurirnya kasar" in complaint.description
 
 
+def test_the_phone_that_proved_an_order_is_not_asked_again_in_the_session(gateway, stack_db):
+    """A customer who checked an order with their phone and then complains is not asked for the phone again,
+    and an order of that phone asked about next is shown without a check."""
+    chat = Chat(gateway)
+    assert "nomor HP atau e-mail" in chat.say("paket UK-2611-008170 kok belum nyampe2 ya")
+    assert "Sedang Dikirim" in chat.say("0813 2274 0915")
+    assert "nama lengkap" in chat.say("saya mau komplain")
+    reply = chat.say("Siti Rahmawati")
+    assert "Nomor HP" not in reply
+    assert "ceritakan keluhannya" in reply
+    complaint = ticket_in(chat.say("sudah 6 hari status dikirim tapi resinya tidak bergerak sama sekali"))
+    assert complaint.customer_phone == "+6281322740915"
+    assert complaint.order_id == "UK-2611-008170"
+    assert '"Perlu Diproses"' in chat.say("kalau pesanan INV/20261120/MPL/9136301 gimana statusnya?")
+
+
 def test_a_formal_complaint_told_as_a_story_becomes_a_ticket_with_the_story(gateway, stack_db):
     """The message of issue 15: "mengajukan pengaduan" with the story in the same breath. It must start the
     complaint form (not FAQ suggestions), and the story must not be asked for again."""
