@@ -122,6 +122,7 @@ def test_a_phone_that_proved_an_order_proves_that_customers_other_orders_in_the_
     events, messages = run_action(ValidateOrderStatusForm(), tracker)
     assert slot_values(events)["order_verified"] is True
     assert slot_values(events)["requested_slot"] is None  # no contact question
+    assert messages == []
     strangers = "UK-2611-003153"  # another customer's order: the phone given is not its phone
     tracker = order_form_tracker(text=strangers, extracted={"order_id": strangers}, slots=given)
     assert slot_values(run_action(ValidateOrderStatusForm(), tracker)[0])["order_verified"] is False
