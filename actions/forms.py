@@ -36,6 +36,8 @@ _A_NUMBER = re.compile(
 GREETING_MAX_WORDS = 4
 GREETING_RESPONSE = "utter_greet_back"
 SALAM_RESPONSE = "utter_greet_back_salam"
+# A message that is only a file (rasa_components/attachment_intent.py, the Rasa side, names it too).
+MEDIA_INTENT = "send_media"
 VERIFIED = "verified"  # what a contact slot keeps once the contact matched: never the contact itself
 # The orders whose phone or e-mail this conversation gave in this session, the latest last: asked about again
 # ("kurirnya apa?" after its status, a return of it), an order is not checked twice. Rasa empties the slot
@@ -87,14 +89,15 @@ class AskWithOpening(SafeAction, ABC):
 
 
 class FormWithDigressions(FormValidationAction, ABC):
-    """A form that lets the customer step aside: a greeting ("halo", "pagi kak") or a help-centre question
-    typed while the form waits for an answer is answered, is not taken as the answer nor counted as a wrong
-    one, and the form asks its question again. A help-centre question inside the message that starts the
+    """A form that lets the customer step aside: a greeting ("halo", "pagi kak"), a help-centre question or a
+    file sent while the form waits for a typed answer is answered, is not taken as the answer nor counted as a
+    wrong one, and the form asks its question again. A help-centre question inside the message that starts the
     form is answered before the form's first question. Slots in `free_text_slots` (a complaint's own story)
     take whatever the customer writes."""
 
     free_text_slots: ClassVar[frozenset[str]] = frozenset()
     number_slots: ClassVar[frozenset[str]] = frozenset()  # ask for a number the customer may not have at hand
+    media_slots: ClassVar[frozenset[str]] = frozenset()  # answered with a file (a return's photos)
 
     @abstractmethod  # abstract, so the action server does not register this base as an action
     def name(self) -> str: ...
@@ -106,6 +109,8 @@ class FormWithDigressions(FormValidationAction, ABC):
             if tracker.active_loop_name is None:  # the message that starts the form
                 answer_inside_request(dispatcher, tracker)
             requested = tracker.get_slot("requested_slot")
+            if requested and requested not in self.media_slots and latest_intent(tracker) == MEDIA_INTENT:
+                return [SlotSet(requested, None), *self.file_between_questions(dispatcher, tracker)]
             if requested and requested not in self.free_text_slots and self._digression(dispatcher, tracker):
                 return [SlotSet(requested, None)]
             if requested in self.number_slots and number_not_at_hand(latest_text(tracker)):
@@ -115,6 +120,12 @@ class FormWithDigressions(FormValidationAction, ABC):
             return await super().run(dispatcher, tracker, domain)
         except Exception:  # never a silent turn (actions/safety.py)
             return apologise(self.name(), dispatcher)
+
+    def file_between_questions(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """A file sent while the form waits for a typed answer: acknowledged, not taken for the answer (its
+        words are the gateway's stand-in or "ini kak"), and the question is asked again."""
+        dispatcher.utter_message(response="utter_media_not_the_answer")
+        return []
 
     @staticmethod
     def _digression(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

@@ -109,6 +109,7 @@ class ValidateReturnForm(OrderOwnershipForm):
 
     number_slots = frozenset({"return_order_id"})
     free_text_slots = frozenset({"return_description"})  # the customer's own story: any words
+    media_slots = frozenset({"return_photo_goods", "return_photo_document"})
     order_slot = "return_order_id"
     contact_slot = "return_contact"
     verified_slot = "return_verified"
@@ -284,6 +285,16 @@ class ValidateReturnForm(OrderOwnershipForm):
             dispatcher.utter_message(response="utter_return_photo_unavailable")
             return {slot: None}
         return {slot: json.dumps(stored.__dict__)}
+
+    def file_between_questions(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """A photo sent before the form asks for one is the goods' photo: stored now, not asked for later."""
+        if tracker.get_slot("return_photo_goods"):
+            return super().file_between_questions(dispatcher, tracker)
+        kept = self._evidence("return_photo_goods", dispatcher, tracker)  # a refusal says why itself
+        if kept["return_photo_goods"] is None:
+            return []
+        dispatcher.utter_message(response="utter_return_photo_kept")
+        return [SlotSet(slot, value) for slot, value in kept.items()]
 
     @staticmethod
     def _media_answer(slot: str, tracker: Tracker) -> Slots:

@@ -55,6 +55,18 @@ def test_the_phone_given_earlier_in_the_session_is_not_asked_again_and_a_new_one
     assert slots["complaint_phone"] == slots["given_phone"] == "+6281234500002"
 
 
+@pytest.mark.parametrize("requested", ["complaint_name", "complaint_phone", "complaint_text"])
+def test_a_file_at_a_question_is_acknowledged_and_not_taken_for_the_answer(database_url, requested):
+    photo = {"media": [{"url": "http://127.0.0.1:9/a.jpg", "content_type": "image/jpeg"}]}
+    text = "(mengirim lampiran)"
+    tracker = complaint_form(
+        requested, text, extracted={requested: text}, intent="send_media", metadata=photo
+    )
+    events, messages = run_action(ValidateComplaintForm(), tracker)
+    assert slot_values(events) == {requested: None}
+    assert [m["response"] for m in messages] == ["utter_media_not_the_answer"]
+
+
 def test_name_prefixes_are_dropped_and_the_name_is_capitalised(database_url):
     tracker = complaint_form(
         "complaint_name", "nama saya rina wulandari", extracted={"complaint_name": "nama saya rina wulandari"}

@@ -192,6 +192,38 @@ def test_a_photo_sent_with_or_just_before_the_request_is_the_goods_evidence(medi
     assert "return_photo_goods" not in slot_values(run_action(ValidateReturnForm(), without)[0])
 
 
+def test_a_photo_sent_before_the_form_asks_for_it_is_kept_as_the_goods_photo(media):
+    url = media.add("pecah.jpg", "image/jpeg", JPEG)
+    photo = {"channel": "rest", "media": [{"url": url, "content_type": "image/jpeg"}]}
+    text = "(mengirim lampiran)"
+    asked_item = {"return_order_id": ORDER, "return_verified": True}
+    tracker = return_form(
+        "return_item",
+        text,
+        extracted={"return_item": text},
+        slots=asked_item,
+        intent="send_media",
+        metadata=photo,
+    )
+    events, messages = run_action(ValidateReturnForm(), tracker)
+    slots = slot_values(events)
+    assert slots["return_item"] is None  # asked again
+    assert json.loads(slots["return_photo_goods"])["content_type"] == "image/jpeg"
+    assert [m["response"] for m in messages] == ["utter_return_photo_kept"]
+    # a second file: the goods' photo is there already, so it is only acknowledged
+    again = return_form(
+        "return_item",
+        text,
+        extracted={"return_item": text},
+        slots={**asked_item, "return_photo_goods": slots["return_photo_goods"]},
+        intent="send_media",
+        metadata=photo,
+    )
+    events, messages = run_action(ValidateReturnForm(), again)
+    assert slot_values(events) == {"return_item": None}
+    assert [m["response"] for m in messages] == ["utter_media_not_the_answer"]
+
+
 def test_text_instead_of_a_photo_asks_for_the_photo(database_url):
     tracker = return_form("return_photo_document", "sudah", extracted={"return_photo_document": "sudah"})
     events, messages = run_action(ValidateReturnForm(), tracker)

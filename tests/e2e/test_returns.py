@@ -104,6 +104,31 @@ def test_what_the_request_already_gave_is_not_asked_again(gateway, media):
     assert "pengajuan retur saya hentikan" in chat.say("ga jadi deh")
 
 
+def test_a_photo_on_its_own_is_acknowledged_and_kept_for_the_return(gateway, media):
+    """A photo with no words of its own: outside a form the customer is asked what it is for; before the
+    return form asks for it, it is kept as the goods' photo. Either way it is not asked for again."""
+    order, owner = "261112BEKYRMXW", "+6285299430671"  # one Panci Set, delivered 70 h before seeding
+    photo = [{"url": media.add("penyok.jpg", "image/jpeg", JPEG), "content_type": "image/jpeg"}]
+    chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": owner}, trusted=True)
+    reply = chat.say("ini kak", media=photo)
+    assert "fotonya sudah kami terima" in reply
+    assert "asisten virtual" not in reply  # "ini kak" is not a question about the bot
+    assert [b["title"] for b in chat.buttons] == ["Ajukan retur", "Buat pengaduan", "Bicara dengan CS"]
+    assert "Nomor pesanannya" in chat.press("Ajukan retur")
+    assert "ceritakan" in chat.say(order)
+    assert "SPJ" in chat.say("pancinya penyok semua waktu sampai")
+    assert "pengajuan retur saya hentikan" in chat.say("ga jadi deh")
+
+    chat = Chat(gateway, metadata={"channel": "whatsapp", "verified_phone": owner}, trusted=True)
+    assert "Nomor pesanannya" in chat.say("mau retur barang rusak")
+    reply = chat.say("(mengirim lampiran)", media=photo)
+    assert "Fotonya kami simpan sebagai foto barang" in reply
+    assert "Nomor pesanannya" in reply  # the question is asked again
+    assert "ceritakan" in chat.say(order)
+    assert "SPJ" in chat.say("pancinya penyok semua waktu sampai")
+    assert "pengajuan retur saya hentikan" in chat.say("ga jadi deh")
+
+
 def test_an_order_that_has_not_arrived_cannot_be_returned(gateway):
     chat = Chat(gateway, metadata={"verified_phone": "+6281322740915"}, trusted=True)
     assert "belum diterima" in chat.say("paket UK-2611-008170 rusak mau retur")

@@ -1,6 +1,7 @@
 import pytest
 
-from knowledge.phrasing import is_question, is_story
+from bot.conversations.texts import MEDIA_ONLY_TEXT
+from knowledge.phrasing import is_question, is_story, only_hands_over
 
 
 @pytest.mark.parametrize(
@@ -28,3 +29,19 @@ def test_a_story_is_a_long_message_not_a_button() -> None:
     assert is_story("dana refund saya sudah 2 minggu belum masuk padahal pesanan dibatalkan")
     assert not is_story("mau komplain")
     assert not is_story("/file_complaint" + " x" * 10)
+
+
+@pytest.mark.parametrize(
+    "caption",
+    ["", MEDIA_ONLY_TEXT, "ini kak", "fotonya min 🙏", "berikut buktinya ya", "ss nya kak", "Ini, Kak!"],
+)
+def test_a_caption_that_only_hands_the_file_over(caption: str) -> None:
+    assert only_hands_over(caption)
+
+
+@pytest.mark.parametrize(
+    "caption",
+    ["paketnya pecah kak", "ini barangnya rusak", "mau retur", "ini resinya kak", "kak ini kenapa ya?"],
+)
+def test_a_caption_that_says_something_is_read_by_nlu(caption: str) -> None:
+    assert not only_hands_over(caption)
