@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.services.order_records import OrderRecord
-from bot.services.timefmt import format_wib
+from bot.services.timefmt import JAKARTA, format_date, format_wib
+from bot.services.workdays import add_working_days
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,11 @@ _AKSESTOKO_MEANING = {
 
 TWO_DAYS = timedelta(hours=48)
 THREE_DAYS = timedelta(hours=72)
+# "Apabila pengembalian dana belum diterima oleh Anda melebihi batas waktu yang telah ditentukan yaitu
+# maksimum H+7 hari kerja, Anda dapat melakukan komplain ke Customer Service melalui cs@99usahaku.com"
+# (99% Usahaku FAQ, "Mengapa dana saya masih terpotong setelah sudah membatalkan pesanan?"); H is the day the
+# transaction was cancelled.
+REFUND_WORKING_DAYS = 7
 
 
 def _usahaku_next_step(order: OrderRecord, now: datetime) -> str | None:
@@ -76,11 +82,27 @@ def _usahaku_next_step(order: OrderRecord, now: datetime) -> str | None:
                 "Setelah dikonfirmasi, pembayaran diteruskan ke penjual."
             )
     if status == "Pesanan Dibatalkan":
-        return (
-            "Dana dikembalikan otomatis. Jika sampai H+7 hari kerja dana belum masuk, Kakak bisa "
-            "komplain ke Customer Service di cs@99usahaku.com."
-        )
+        return _refund_step(order, now)
     return None
+
+
+def _refund_step(order: OrderRecord, now: datetime) -> str:
+    """When a cancelled order's money is due back (H+7 working days, from the order's own cancellation
+    time), and where to complain when it is late."""
+    complain = "Kakak bisa komplain ke Customer Service di cs@99usahaku.com"
+    if order.cancelled_at is None:
+        return f"Dana dikembalikan otomatis. Jika sampai H+7 hari kerja dana belum masuk, {complain}."
+    due = add_working_days(order.cancelled_at.astimezone(JAKARTA).date(), REFUND_WORKING_DAYS)
+    promise = (
+        "Dana dikembalikan otomatis, paling lambat H+7 hari kerja setelah pembatalan, yaitu "
+        f"{format_date(due)}"
+    )
+    if now.astimezone(JAKARTA).date() <= due:
+        return f"{promise}. Jika sampai tanggal itu dana belum masuk, {complain}."
+    return (
+        f"{promise}, dan batas itu sudah lewat. Jika dana belum masuk, {complain}, atau ketik "
+        '"buat pengaduan" supaya pengaduannya kami catat dengan nomor tiket.'
+    )
 
 
 def explain_status(order: OrderRecord, now: datetime) -> StatusExplanation:

@@ -66,6 +66,20 @@ def test_cancelled_mentions_refund_and_cs_contact():
     assert "cs@99usahaku.com" in explain_status(order("Pesanan Dibatalkan"), NOW).next_step
 
 
+def test_a_cancelled_orders_refund_is_due_seven_working_days_after_the_cancellation():
+    # cancelled Thursday 19 Nov 2026 (WIB): H+7 working days skips the weekend -> Monday 30 Nov 2026
+    cancelled = order("Pesanan Dibatalkan", cancelled_at=datetime(2026, 11, 19, 4, 0, tzinfo=UTC))
+    step = explain_status(cancelled, NOW).next_step
+    assert "paling lambat H+7 hari kerja setelah pembatalan, yaitu Senin, 30 Nov 2026" in step
+    assert "cs@99usahaku.com" in step
+    assert "sudah lewat" not in step
+    on_the_day = explain_status(cancelled, datetime(2026, 11, 30, 16, 0, tzinfo=UTC)).next_step  # 23.00 WIB
+    assert "sudah lewat" not in on_the_day
+    late = explain_status(cancelled, datetime(2026, 11, 30, 17, 30, tzinfo=UTC)).next_step  # Tue 00.30 WIB
+    assert "sudah lewat" in late
+    assert "buat pengaduan" in late
+
+
 def test_aksestoko_statuses_are_understood():
     explanation = explain_status(order("Dalam Perjalanan"), NOW)
     assert "perjalanan menuju alamat pengiriman" in explanation.meaning
