@@ -73,6 +73,7 @@ class ValidateComplaintForm(FormWithDigressions):
     none) and the complaint itself, which may have been told before the form started."""
 
     free_text_slots = frozenset({"complaint_text"})  # the customer's own story: any words
+    opening_apologises = True  # utter_ask_complaint_name
 
     def name(self) -> str:
         return "validate_complaint_form"

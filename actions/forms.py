@@ -15,12 +15,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.channel import channel_facts
 from actions.greetings import is_salam
-from actions.knowledge import answer_digression, answer_inside_request
+from actions.knowledge import SORRY_RESPONSE, answer_digression, answer_inside_request
 from actions.safety import SafeAction, apologise
 from actions.tracker import count, latest_intent, latest_text
 from bot.services.identity import check_contact, is_owner_phone, normalize_phone
 from bot.services.order_records import OrderBackendUnavailable, OrderRecord
 from bot.services.orders import extract_order_id, get_order_backend
+from bot.services.tone import is_angry
 
 Slots = dict[str, Any]  # what a validation method returns: slot name -> value (None empties it)
 # "ga tau nomornya", "lupa no ordernya", "nomor tiketnya ilang": the customer has no number at hand. NLU
@@ -91,13 +92,14 @@ class AskWithOpening(SafeAction, ABC):
 class FormWithDigressions(FormValidationAction, ABC):
     """A form that lets the customer step aside: a greeting ("halo", "pagi kak"), a help-centre question or a
     file sent while the form waits for a typed answer is answered, is not taken as the answer nor counted as a
-    wrong one, and the form asks its question again. A help-centre question inside the message that starts the
-    form is answered before the form's first question. Slots in `free_text_slots` (a complaint's own story)
-    take whatever the customer writes."""
+    wrong one, and the form asks its question again. A request written in anger is apologised to first, and a
+    help-centre question inside the message that starts the form is answered before the form's first
+    question. Slots in `free_text_slots` (a complaint's own story) take whatever the customer writes."""
 
     free_text_slots: ClassVar[frozenset[str]] = frozenset()
     number_slots: ClassVar[frozenset[str]] = frozenset()  # ask for a number the customer may not have at hand
     media_slots: ClassVar[frozenset[str]] = frozenset()  # answered with a file (a return's photos)
+    opening_apologises: ClassVar[bool] = False  # else an angry request gets an apology before the questions
 
     @abstractmethod  # abstract, so the action server does not register this base as an action
     def name(self) -> str: ...
@@ -107,6 +109,8 @@ class FormWithDigressions(FormValidationAction, ABC):
     ) -> list[EventType]:
         try:
             if tracker.active_loop_name is None:  # the message that starts the form
+                if not self.opening_apologises and is_angry(latest_text(tracker)):
+                    dispatcher.utter_message(response=SORRY_RESPONSE)  # "ANJING LAMA BANGET PESANAN GUA"
                 answer_inside_request(dispatcher, tracker)
             requested = tracker.get_slot("requested_slot")
             if requested and requested not in self.media_slots and latest_intent(tracker) == MEDIA_INTENT:

@@ -35,6 +35,7 @@ from knowledge.phrasing import is_question
 
 log = logging.getLogger(__name__)
 
+SORRY_RESPONSE = "utter_sorry_for_the_trouble"  # to a request or a question written in anger (tone.py)
 NOT_FOUND_RESPONSE = "utter_answer_not_found"
 # Last of the "did you mean" buttons (a response's own buttons would come before the action's, not after)
 NOT_THESE = {"title": "Bukan, hubungi CS", "payload": "/request_human"}
@@ -228,6 +229,8 @@ class ActionAnswerQuestion(SafeAction):
             dispatcher.utter_message(response="utter_knowledge_unavailable")
             return [SlotSet("answer_found", False)]
         angry = is_angry(question)
+        if angry:
+            dispatcher.utter_message(response=SORRY_RESPONSE)
         if answer.kind in ("faq", "passage"):
             dispatcher.utter_message(text=answer.text)
             beside = action_choices(tracker, OFFER_BESIDE_ANSWER)

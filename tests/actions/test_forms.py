@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.complaints import ActionAskComplaintName, ValidateTicketStatusForm
+from actions.complaints import ActionAskComplaintName, ValidateComplaintForm, ValidateTicketStatusForm
 from actions.forms import PROVEN_ORDERS, VERIFIED, OrderOwnershipForm, OwnershipForm
 from actions.orders import ValidateOrderStatusForm
 from actions.returns import ActionAskReturnOrderId, ValidateReturnForm
@@ -182,3 +182,27 @@ def test_a_plain_no_or_an_answer_with_the_number_is_not_taken_for_one(form, answ
     tracker = form_tracker(FORMS[form], NUMBER_SLOTS[FORMS[form]], text=answer, intent="deny")
     _, messages = run_action(form, tracker, render=False)
     assert "utter_number_not_at_hand" not in [m.get("response") for m in messages]
+
+
+ANGRY_REQUESTS = {  # a request written in anger, per form it starts
+    "order_status_form": "ANJING LAMA BANGET PESANAN GUA GA DATENG2 UDAH SEMINGGU",
+    "return_form": "barang rusak semua, kecewa berat sama tokonya, mau retur",
+    "ticket_status_form": "pengaduan saya ga ditanggepin, payah!!!",
+}
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda form: form.name())
+def test_a_request_written_in_anger_is_apologised_to_before_the_first_question(form):
+    angry = form_tracker(FORMS[form], None, text=ANGRY_REQUESTS[FORMS[form]])
+    _, messages = run_action(form, angry)
+    assert [m["response"] for m in messages][:1] == ["utter_sorry_for_the_trouble"]
+    calm = form_tracker(FORMS[form], None, text="mau cek pesanan kak")
+    assert "utter_sorry_for_the_trouble" not in [m.get("response") for m in run_action(form, calm)[1]]
+
+
+def test_the_complaint_form_does_not_apologise_twice():
+    tracker = form_tracker(
+        "complaint_form", None, text="PAYAH BANGET PELAYANANNYA, MAU KOMPLAIN", intent="file_complaint"
+    )
+    _, messages = run_action(ValidateComplaintForm(), tracker)
+    assert "utter_sorry_for_the_trouble" not in [m.get("response") for m in messages]

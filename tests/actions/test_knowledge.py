@@ -188,9 +188,10 @@ def test_an_angry_question_is_answered_and_offered_a_ticket(database_url):
     topic = TOPICS["uk_buyer_refund_duration"]
     tracker = question_tracker(f"{topic.question} Saya kecewa berat!!!")
     _, messages = run_action(ActionAnswerQuestion(), tracker)
-    assert messages[0]["text"] == topic.reply
-    assert messages[1]["text"] == TICKET_OFFER_TEXT
-    assert messages[1]["buttons"][0] == {"title": "Buat pengaduan", "payload": "/file_complaint"}
+    assert messages[0]["response"] == "utter_sorry_for_the_trouble"  # an apology before anything else
+    assert messages[1]["text"] == topic.reply
+    assert messages[2]["text"] == TICKET_OFFER_TEXT
+    assert messages[2]["buttons"][0] == {"title": "Buat pengaduan", "payload": "/file_complaint"}
 
 
 def test_a_calm_question_is_only_answered(database_url):
