@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.channel import channel_facts
 from actions.forms import OrderOwnershipForm, Slots, proven_orders
 from actions.safety import SafeAction
-from actions.tracker import latest_text, request_texts
+from actions.tracker import form_starts, latest_text, request_texts
 from bot.config import get_settings
 from bot.services import clock
 from bot.services.identity import normalize_phone
@@ -26,6 +27,8 @@ from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
 MAX_OFFERED = 5  # order buttons at the order question
+# "cek pesanan lain", "yang satunya lagi": a follow-up about an order other than the one just checked.
+_ANOTHER_ORDER = re.compile(r"\b(lain(nya)?|satu\s*lagi|satunya|berikutnya|yg\s+baru|yang\s+baru)\b", re.I)
 
 _RESET_SLOTS = {
     "order_id": None,
@@ -87,10 +90,17 @@ class ValidateOrderStatusForm(OrderOwnershipForm):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
         """An ID-shaped answer fills order_id whatever intent NLU gave it: "abc123" must be looked up,
-        not read as "no" and end the form."""
+        not read as "no" and end the form. A follow-up that names no order ("resinya apa kak?" right after
+        a status) is about the one order this session proved, unless it asks about another one."""
+        text = latest_text(tracker)
+        if form_starts(tracker):
+            proven = proven_orders(tracker)
+            named = tracker.get_slot("order_id") or extract_order_id(text)
+            if len(proven) == 1 and not named and not _ANOTHER_ORDER.search(text):
+                return {"order_id": proven[0]}
+            return {}
         if tracker.get_slot("requested_slot") != "order_id":
             return {}
-        text = latest_text(tracker)
         return {"order_id": text} if extract_order_id(text) else {}
 
     def validate_order_id(

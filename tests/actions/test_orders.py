@@ -5,7 +5,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.forms import GREETING_RESPONSE
 from actions.orders import ActionAskOrderId, ActionCheckOrderStatus, ValidateOrderStatusForm
 from knowledge.faq import load_topics
-from tests.actions.helpers import domain_text, order_form_tracker, run_action, slot_values
+from tests.actions.helpers import domain_text, form_tracker, order_form_tracker, run_action, slot_values
 
 GREETING_TEXT = domain_text(GREETING_RESPONSE)
 RESUME_TEXT = domain_text("utter_resume_form")
@@ -126,6 +126,21 @@ def test_a_phone_that_proved_an_order_proves_that_customers_other_orders_in_the_
     strangers = "UK-2611-003153"  # another customer's order: the phone given is not its phone
     tracker = order_form_tracker(text=strangers, extracted={"order_id": strangers}, slots=given)
     assert slot_values(run_action(ValidateOrderStatusForm(), tracker)[0])["order_verified"] is False
+
+
+def test_a_follow_up_naming_no_order_is_about_the_one_order_proven_in_the_session(database_url):
+    one = {"proven_orders": ["UK-2611-008170"]}
+    follow_up = form_tracker("order_status_form", None, text="resinya apa kak?", slots=one)
+    slots = slot_values(run_action(ValidateOrderStatusForm(), follow_up)[0])
+    assert slots["order_id"] == "UK-2611-008170"
+    assert slots["order_verified"] is True
+    assert slots["requested_slot"] is None  # straight to the status: no question at all
+    for text, slots_before in (
+        ("kalau pesanan yang lain gimana?", one),  # another order: asked which
+        ("resinya apa kak?", {"proven_orders": ["UK-2611-002463", "UK-2611-008170"]}),  # two: asked which
+    ):
+        tracker = form_tracker("order_status_form", None, text=text, slots=slots_before)
+        assert "order_id" not in slot_values(run_action(ValidateOrderStatusForm(), tracker)[0]), text
 
 
 def test_ask_order_id_offers_the_orders_proven_in_this_session_latest_first(database_url):
