@@ -14,7 +14,7 @@ from typing import Literal
 
 from knowledge.documents import BY_FILE, DOCUMENTS
 from knowledge.faq import FaqTopic
-from knowledge.phrasing import is_question
+from knowledge.phrasing import is_question, without_preamble
 from knowledge.search import KnowledgeBase, SearchHit
 
 CALIBRATION_FILE = Path(__file__).resolve().parent / "calibration.json"
@@ -141,7 +141,7 @@ def _decide(
     picked = _suggested_topics(kb).get(_plain(question))
     if picked is not None:  # a "did you mean" button pressed (or its question typed word for word)
         return Answer("faq", picked.reply, picked.document, picked.section, 1.0)
-    hits = kb.search(question, k=5, brand=brand)
+    hits = kb.search(without_preamble(question), k=5, brand=brand)  # "halo kak, mau tanya" is no topic
     chit_chat = intent == "out_of_scope"
     bar = limits.out_of_scope if chit_chat else limits.retrieval
     if not hits or hits[0].score < bar:

@@ -37,3 +37,39 @@ _HANDING_OVER = re.compile(
 def only_hands_over(caption: str) -> bool:
     """Whether a file's caption says nothing but "here it is" (or nothing at all): the file is the message."""
     return all(_HANDING_OVER.fullmatch(word) for word in re.findall(r"[a-z]+", caption.lower()))
+
+
+# What a chat message opens with before its question: greetings and forms of address, then "(saya) mau tanya"
+# ("halo kak, mau tanya cara ...", "permisi min, ...", "selamat siang kak, saya mau tanya berapa ..."). They
+# carry no topic and pull retrieval towards passages about asking and greeting.
+_GREETING = re.compile(
+    r"^(?:(?:halo+|hal+o|hai+|hi+|hey|hy|permisi|punten|misi|assalamu\W?alaikum|aslm|selamat|pagi|siang|sore"
+    r"|malam|met|kak|ka|kakak|kk|min|mimin|gan|sis|mas|mbak|mba|pak|bu|bang|dear)\b[\s,.!:;-]*)+",
+    re.IGNORECASE,
+)
+# "mau tanya" is the act of asking only when a question follows ("mau tanya, ...", "mau tanya dong ...",
+# "mau tanya cara/berapa/kalau ..."); in "mau nanya stok ke penjual lewat mana" asking is the topic itself.
+_ASKING = re.compile(
+    r"^(?:(?:saya|sy|aku|aq)\s+)?(?:mau|ingin|pengen|pgn|boleh|izin|ijin|numpang|mo)\s+"
+    r"(?:tanya|nanya|bertanya|menanyakan|tny)\b(?P<tail>(?:\s+(?:dong|nih|ya|kak|min|gan|sis))*)"
+    r"(?P<punct>[\s,.!:;-]*)",
+    re.IGNORECASE,
+)
+_INTRODUCES_A_QUESTION = re.compile(
+    r"(?:cara|caranya|gimana|bagaimana|gmn|apa|apakah|berapa|brp|kapan|kenapa|knp|kalau|kalo|klo|soal|tentang"
+    r"|mengenai|bisa|bisakah|dimana|kok)\b",
+    re.IGNORECASE,
+)
+MIN_QUESTION_WORDS = 2
+
+
+def without_preamble(text: str) -> str:
+    """The question without the greeting and "mau tanya" it opens with; the text as it is when that would
+    leave less than a question ("halo kak", "mau tanya dong")."""
+    rest = _GREETING.sub("", text.strip(), count=1)
+    asking = _ASKING.match(rest)
+    if asking is not None:
+        after = rest[asking.end() :]
+        if asking["tail"] or "," in asking["punct"] or _INTRODUCES_A_QUESTION.match(after):
+            rest = _GREETING.sub("", after, count=1)
+    return rest if len(rest.split()) >= MIN_QUESTION_WORDS else text

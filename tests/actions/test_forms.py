@@ -192,7 +192,7 @@ ANGRY_REQUESTS = {  # a request written in anger, per form it starts
 
 
 @pytest.mark.parametrize("form", FORMS, ids=lambda form: form.name())
-def test_a_request_written_in_anger_is_apologised_to_before_the_first_question(form):
+def test_a_request_written_in_anger_is_apologised_to_before_the_first_question(database_url, form):
     angry = form_tracker(FORMS[form], None, text=ANGRY_REQUESTS[FORMS[form]])
     _, messages = run_action(form, angry)
     assert [m["response"] for m in messages][:1] == ["utter_sorry_for_the_trouble"]
@@ -200,7 +200,7 @@ def test_a_request_written_in_anger_is_apologised_to_before_the_first_question(f
     assert "utter_sorry_for_the_trouble" not in [m.get("response") for m in run_action(form, calm)[1]]
 
 
-def test_the_complaint_form_does_not_apologise_twice():
+def test_the_complaint_form_does_not_apologise_twice(database_url):
     tracker = form_tracker(
         "complaint_form", None, text="PAYAH BANGET PELAYANANNYA, MAU KOMPLAIN", intent="file_complaint"
     )
