@@ -25,7 +25,14 @@ from actions.forms import (
 )
 from actions.handoff import request_handoff
 from actions.safety import SafeAction
-from actions.tracker import form_starts, latest_intent, latest_text, order_told_before_form, story_before_form
+from actions.tracker import (
+    form_starts,
+    latest_intent,
+    latest_text,
+    order_told_before_form,
+    story_before_form,
+    told_before_form,
+)
 from bot.config import get_settings
 from bot.services import clock
 from bot.services.complaints import (
@@ -64,8 +71,33 @@ _TICKET_SLOTS = {
     "ticket_failures": 0.0,
 }
 MIN_COMPLAINT_WORDS = 3
+# A customer introducing themselves; not "atas nama", which names an account or a shop in transfer stories.
+_INTRODUCTION = re.compile(
+    r"\b(?:nama\s+(?:lengkap\s+)?(?:saya|sy|aku|ku)(?:\s+adalah)?|namaku|nama\s+sy)\s*:?\s+"
+    r"(?P<rest>[A-Za-z][A-Za-z' ]*)",
+    re.IGNORECASE,
+)
+_NOT_A_NAME_WORD = re.compile(
+    r"(?:no|nmr|nomor|nomer|hp|wa|telp|telepon|email|dan|dengan|pesanan|order|mau|ingin|saya|sy|aku|kak|min"
+    r"|dari|di|yang|yg|ini|mo|pengen|ada|sudah|udah|belum|blm)",
+    re.IGNORECASE,
+)
 MAX_NAME_WORDS = 6
 STORY_MAX_CHARS = 4000
+
+
+def introduced_name(text: str) -> str | None:
+    """The name in a self-introduction ("nama saya Budi Santoso, no hp ..."): the words after it up to a
+    comma, a number or a word that starts something else; None when there is none."""
+    match = _INTRODUCTION.search(text)
+    if match is None:
+        return None
+    words: list[str] = []
+    for word in match["rest"].split():
+        if _NOT_A_NAME_WORD.fullmatch(word) or len(words) == MAX_NAME_WORDS:
+            break
+        words.append(word)
+    return " ".join(words) or None
 
 
 class ValidateComplaintForm(FormWithDigressions):
@@ -78,15 +110,29 @@ class ValidateComplaintForm(FormWithDigressions):
     def name(self) -> str:
         return "validate_complaint_form"
 
+    async def extract_complaint_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
+        """ "saya mau komplain, nama saya Budi Santoso, no hp ..." has told the name already."""
+        if tracker.get_slot("complaint_name") or not form_starts(tracker):
+            return {}
+        told = told_before_form(tracker, "action_submit_complaint")
+        name = next(filter(None, map(introduced_name, reversed(told))), None)
+        return {"complaint_name": name} if name else {}
+
     async def extract_complaint_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
-        """A phone number the channel has proven (WhatsApp), or the one the customer gave earlier in this
-        session (an order's check), is not asked for again."""
+        """A phone number the channel has proven (WhatsApp), the one the customer gave earlier in this
+        session (an order's check), or one written in the request or just before it, is not asked for
+        again."""
+        if tracker.get_slot("complaint_phone"):
+            return {}
         phone = known_phone(tracker)
-        if phone and not tracker.get_slot("complaint_phone"):
-            return {"complaint_phone": phone}
-        return {}
+        if phone is None and form_starts(tracker):
+            told = told_before_form(tracker, "action_submit_complaint")
+            phone = next(filter(None, map(normalize_phone, reversed(told))), None)
+        return {"complaint_phone": phone} if phone else {}
 
     async def extract_complaint_order_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

@@ -274,7 +274,9 @@ class ActionDefaultFallback(ActionAnswerQuestion):
     most often a question read as a bare "yes" or "no" with nothing asked ("jadi bisa dibatalin ga?" after an
     order's status is NLU's `deny`). A question is answered as a help-centre question; anything else gets
     nothing from Rasa, and the gateway asks the customer to say it another way. Either way the message is
-    reverted, as Rasa's own fallback does, so that it does not steer what the next message starts."""
+    reverted, as Rasa's own fallback does, so that it does not steer what the next message starts. A message
+    that NLU found also plausibly a request ("saya mau komplain, nama saya Budi, no hp 0812…, pesanan … belum
+    dikirim" reads as `inform`: its data outweighs its request) gets the requests to choose from instead."""
 
     def name(self) -> str:
         return "action_default_fallback"
@@ -284,4 +286,6 @@ class ActionDefaultFallback(ActionAnswerQuestion):
     ) -> list[dict[str, Any]]:
         if is_question(latest_text(tracker)):
             super().act(dispatcher, tracker, domain)
+        elif choices := action_choices(tracker):
+            dispatcher.utter_message(response="utter_clarify_request", buttons=choice_buttons(choices))
         return [UserUtteranceReverted()]

@@ -13,6 +13,7 @@ from actions.complaints import (
     ActionTicketStatus,
     ValidateComplaintForm,
     ValidateTicketStatusForm,
+    introduced_name,
 )
 from actions.forms import GREETING_RESPONSE
 from bot.services.complaints import extend, file_complaint
@@ -247,6 +248,36 @@ def test_the_story_told_before_the_complaint_button_is_its_description(database_
     tracker = complaint_form(None, "/file_complaint", intent="file_complaint", history=said(STORY))
     events, _ = run_action(ValidateComplaintForm(), tracker)
     assert slot_values(events)["complaint_text"] == STORY
+
+
+def test_a_name_and_phone_written_before_the_complaint_button_are_not_asked_again(database_url):
+    told = (
+        "saya mau komplain, nama saya Budi Santoso, no hp 0812-3450-0003, pesanan UK-2611-003153 sudah 5 "
+        "hari belum dikirim juga sama penjualnya"
+    )
+    tracker = complaint_form(None, "/file_complaint", intent="file_complaint", history=said(told))
+    slots = slot_values(run_action(ValidateComplaintForm(), tracker)[0])
+    assert slots["complaint_name"] == "Budi Santoso"
+    assert slots["complaint_phone"] == "+6281234500003"
+    assert slots["complaint_order_id"] == "UK-2611-003153"
+    assert slots["complaint_text"] == told  # all four slots: nothing is left to ask
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("nama saya rina wulandari dan saya mau komplain soal refund", "rina wulandari"),
+        ("Nama lengkap saya: Dewi Anggraini. Refund belum masuk", "Dewi Anggraini"),
+        ("namaku Sari, pesananku belum sampai", "Sari"),
+        (
+            "sudah transfer ke rekening atas nama Toko Maju tapi pesanan dibatalkan",
+            None,
+        ),  # not an introduction
+        ("refund belum masuk sudah 3 minggu", None),
+    ],
+)
+def test_a_self_introduction_names_the_customer(text, name):
+    assert introduced_name(text) == name
 
 
 def test_the_order_named_in_the_story_before_the_complaint_is_its_order(database_url):

@@ -303,3 +303,16 @@ def test_anything_else_no_rule_expects_gets_nothing_from_rasa_and_is_forgotten(d
     events, messages = run_action(ActionDefaultFallback(), question_tracker("oke siap", intent="affirm"))
     assert messages == []  # the gateway asks the customer to say it another way
     assert [e["event"] for e in events] == ["rewind"]
+
+
+def test_a_request_read_as_a_bare_answer_gets_the_requests_to_choose_from(database_url):
+    text = (
+        "saya mau komplain, nama saya Budi Santoso, no hp 081234567890, pesanan UK-2611-003153 belum dikirim"
+    )
+    ranking = [("inform", 0.8), ("file_complaint", 0.14), ("check_order_status", 0.06)]
+    events, messages = run_action(
+        ActionDefaultFallback(), question_tracker(text, intent="inform", ranking=ranking)
+    )
+    assert messages[0]["text"] == CLARIFY_TEXT
+    assert [b["title"] for b in messages[0]["buttons"]][:1] == ["Buat pengaduan"]  # the likeliest first
+    assert [e["event"] for e in events] == ["rewind"]
