@@ -104,6 +104,24 @@ def test_the_phone_that_proved_an_order_is_not_asked_again_in_the_session(gatewa
     assert '"Perlu Diproses"' in chat.say("kalau pesanan INV/20261120/MPL/9136301 gimana statusnya?")
 
 
+def test_a_request_full_of_data_is_offered_the_requests_and_its_data_are_not_asked_again(gateway, stack_db):
+    """Name, phone and order in the request make NLU read it as a bare answer; the customer still gets the
+    requests to choose from, and the complaint takes everything the message said."""
+    told = (
+        "saya mau komplain, nama saya Budi Santoso, no hp 081234500093, pesanan UK-2611-003153 sudah 5 hari "
+        "belum dikirim juga sama penjualnya"
+    )
+    chat = Chat(gateway)
+    reply = chat.say(told)
+    assert "belum menangkap" not in reply
+    assert "Buat pengaduan" in [b["title"] for b in chat.buttons]
+    complaint = ticket_in(chat.press("Buat pengaduan"))
+    assert complaint.customer_name == "Budi Santoso"
+    assert complaint.customer_phone == "+6281234500093"
+    assert complaint.order_id == "UK-2611-003153"
+    assert "belum dikirim juga" in complaint.description
+
+
 def test_a_formal_complaint_told_as_a_story_becomes_a_ticket_with_the_story(gateway, stack_db):
     """The message of issue 15: "mengajukan pengaduan" with the story in the same breath. It must start the
     complaint form (not FAQ suggestions), and the story must not be asked for again."""
