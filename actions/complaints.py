@@ -113,12 +113,16 @@ class ValidateComplaintForm(FormWithDigressions):
     async def extract_complaint_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Slots:
-        """ "saya mau komplain, nama saya Budi Santoso, no hp ..." has told the name already."""
+        """ "saya mau komplain, nama saya Budi Santoso, no hp ..." has told the name already. The name
+        question carries the form's opening, so without it the opening is said on its own."""
         if tracker.get_slot("complaint_name") or not form_starts(tracker):
             return {}
         told = told_before_form(tracker, "action_submit_complaint")
         name = next(filter(None, map(introduced_name, reversed(told))), None)
-        return {"complaint_name": name} if name else {}
+        if name is None:
+            return {}
+        dispatcher.utter_message(response="utter_complaint_opening")
+        return {"complaint_name": name}
 
     async def extract_complaint_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

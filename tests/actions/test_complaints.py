@@ -256,7 +256,9 @@ def test_a_name_and_phone_written_before_the_complaint_button_are_not_asked_agai
         "hari belum dikirim juga sama penjualnya"
     )
     tracker = complaint_form(None, "/file_complaint", intent="file_complaint", history=said(told))
-    slots = slot_values(run_action(ValidateComplaintForm(), tracker)[0])
+    events, messages = run_action(ValidateComplaintForm(), tracker)
+    assert [m["response"] for m in messages] == ["utter_complaint_opening"]  # the name question's opening
+    slots = slot_values(events)
     assert slots["complaint_name"] == "Budi Santoso"
     assert slots["complaint_phone"] == "+6281234500003"
     assert slots["complaint_order_id"] == "UK-2611-003153"
