@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.channel import channel_facts
-from actions.greetings import is_salam
+from actions.greetings import SALAM_RESPONSE, is_salam, return_salam
 from actions.knowledge import SORRY_RESPONSE, answer_digression, answer_inside_request
 from actions.safety import SafeAction, apologise
 from actions.tracker import count, latest_intent, latest_text
@@ -36,7 +36,6 @@ _A_NUMBER = re.compile(
 )
 GREETING_MAX_WORDS = 4
 GREETING_RESPONSE = "utter_greet_back"
-SALAM_RESPONSE = "utter_greet_back_salam"
 # A message that is only a file (rasa_components/attachment_intent.py, the Rasa side, names it too).
 MEDIA_INTENT = "send_media"
 VERIFIED = "verified"  # what a contact slot keeps once the contact matched: never the contact itself
@@ -109,6 +108,7 @@ class FormWithDigressions(FormValidationAction, ABC):
     ) -> list[EventType]:
         try:
             if tracker.active_loop_name is None:  # the message that starts the form
+                return_salam(dispatcher, tracker)
                 if not self.opening_apologises and is_angry(latest_text(tracker)):
                     dispatcher.utter_message(response=SORRY_RESPONSE)  # "ANJING LAMA BANGET PESANAN GUA"
                 answer_inside_request(dispatcher, tracker)

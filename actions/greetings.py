@@ -1,5 +1,5 @@
 """Greetings. A salam ("assalamualaikum", "aslm", "ass wr wb") is answered with its reply, as Indonesian CS
-does; any other greeting with the bot's own."""
+does, also when a question or a request follows it; any other greeting with the bot's own."""
 
 from __future__ import annotations
 
@@ -18,10 +18,17 @@ _SALAM = re.compile(
 )
 GREETING = "utter_greet"
 SALAM_REPLY = "utter_greet_salam"
+SALAM_RESPONSE = "utter_greet_back_salam"  # the reply alone, before an answer or a form's question
 
 
 def is_salam(text: str) -> bool:
     return bool(_SALAM.search(text))
+
+
+def return_salam(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """ "assalamualaikum kak, mau tanya ..." : the salam is returned before the answer, as CS would."""
+    if is_salam(latest_text(tracker)):
+        dispatcher.utter_message(response=SALAM_RESPONSE)
 
 
 class ActionGreet(SafeAction):

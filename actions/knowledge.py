@@ -13,6 +13,7 @@ from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import ChannelFacts, channel_facts
+from actions.greetings import return_salam
 from actions.handoff import request_handoff
 from actions.safety import SafeAction
 from actions.tracker import earlier_texts, latest_intent, latest_text, said_before_latest
@@ -228,6 +229,7 @@ class ActionAnswerQuestion(SafeAction):
             log.exception("knowledge index unavailable")
             dispatcher.utter_message(response="utter_knowledge_unavailable")
             return [SlotSet("answer_found", False)]
+        return_salam(dispatcher, tracker)
         angry = is_angry(question)
         if angry:
             dispatcher.utter_message(response=SORRY_RESPONSE)

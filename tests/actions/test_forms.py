@@ -206,3 +206,9 @@ def test_the_complaint_form_does_not_apologise_twice(database_url):
     )
     _, messages = run_action(ValidateComplaintForm(), tracker)
     assert "utter_sorry_for_the_trouble" not in [m.get("response") for m in messages]
+
+
+def test_a_salam_that_opens_a_request_is_returned_before_the_first_question(database_url):
+    tracker = form_tracker("order_status_form", None, text="assalamualaikum kak, mau cek pesanan")
+    _, messages = run_action(ValidateOrderStatusForm(), tracker)
+    assert [m.get("response") for m in messages] == ["utter_greet_back_salam"]

@@ -316,3 +316,12 @@ def test_a_request_read_as_a_bare_answer_gets_the_requests_to_choose_from(databa
     assert messages[0]["text"] == CLARIFY_TEXT
     assert [b["title"] for b in messages[0]["buttons"]][:1] == ["Buat pengaduan"]  # the likeliest first
     assert [e["event"] for e in events] == ["rewind"]
+
+
+def test_a_salam_before_a_question_is_returned_before_the_answer(database_url):
+    topic = TOPICS["uk_buyer_refund_duration"]
+    _, messages = run_action(
+        ActionAnswerQuestion(), question_tracker(f"assalamualaikum kak, {topic.question}")
+    )
+    assert messages[0]["response"] == "utter_greet_back_salam"
+    assert messages[1]["text"] == topic.reply
