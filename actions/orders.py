@@ -12,7 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
-from actions.forms import OrderOwnershipForm, Slots, proven_orders
+from actions.forms import OrderOwnershipForm, Slots, proven_orders, said_in_this_form
 from actions.safety import SafeAction
 from actions.tracker import form_starts, latest_text, request_texts
 from bot.config import get_settings
@@ -27,6 +27,7 @@ from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
 MAX_OFFERED = 5  # order buttons at the order question
+_MISSED_ORDER_ID = ("utter_order_not_found", "utter_order_id_not_understood")
 # "cek pesanan lain", "yang satunya lagi": a follow-up about an order other than the one just checked.
 _ANOTHER_ORDER = re.compile(r"\b(lain(nya)?|satu\s*lagi|satunya|berikutnya|yg\s+baru|yang\s+baru)\b", re.I)
 
@@ -67,6 +68,8 @@ class ActionAskOrderId(SafeAction):
             # a button's payload is the plain ID: it fills the slot as typed text would
             buttons = [{"title": f"{o.id} ({o.status})", "payload": o.id} for o in offered[:MAX_OFFERED]]
             dispatcher.utter_message(response="utter_order_id_choose_recent", buttons=buttons)
+        elif said_in_this_form(tracker, _MISSED_ORDER_ID):  # what was wrong was just said: ask to check it
+            dispatcher.utter_message(response="utter_order_id_request_again")
         else:
             dispatcher.utter_message(response="utter_order_id_request")
         return []

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaints import ActionAskComplaintName, ValidateComplaintForm, ValidateTicketStatusForm
 from actions.forms import PROVEN_ORDERS, VERIFIED, OrderOwnershipForm, OwnershipForm
-from actions.orders import ValidateOrderStatusForm
+from actions.orders import ActionAskOrderId, ValidateOrderStatusForm
 from actions.returns import ActionAskReturnOrderId, ValidateReturnForm
 from bot.services.order_records import OrderBackendUnavailable, OrderRecord
 from tests.actions.helpers import form_tracker, load_domain, run_action, slot_values
@@ -155,6 +155,19 @@ def test_a_forms_opening_words_are_said_once_then_only_its_question(action, form
     restarted = [*_asked(form, opening), {"event": "active_loop", "name": None}, *started]
     _, reopened = run_action(action, _form_asking(form, slot, restarted), render=False)
     assert reopened[0]["response"] == opening
+
+
+def test_after_an_order_id_not_found_the_order_question_asks_to_check_it():
+    started = [{"event": "active_loop", "name": "order_status_form"}]
+    _, first = run_action(
+        ActionAskOrderId(), _form_asking("order_status_form", "order_id", started), render=False
+    )
+    assert first[0]["response"] == "utter_order_id_request"
+    missed = [*started, *_asked("order_status_form", "utter_order_not_found")]
+    _, again = run_action(
+        ActionAskOrderId(), _form_asking("order_status_form", "order_id", missed), render=False
+    )
+    assert again[0]["response"] == "utter_order_id_request_again"
 
 
 NUMBER_SLOTS = {  # each form's question for a number the customer may not have at hand
