@@ -362,7 +362,10 @@ class ActionTicketStatus(SafeAction):
     ) -> list[dict[str, Any]]:
         reset = [SlotSet(slot, value) for slot, value in _TICKET_SLOTS.items()]
         number = tracker.get_slot("ticket_number")
-        if not number or not tracker.get_slot("ticket_verified"):
+        if not number:  # the form stopped asking: no ticket was found, so there is nothing to refuse
+            dispatcher.utter_message(response="utter_ticket_check_failed")
+            return reset
+        if not tracker.get_slot("ticket_verified"):
             dispatcher.utter_message(response="utter_ticket_status_refused")
             return reset
         with session_scope() as session:

@@ -239,6 +239,13 @@ def test_status_shows_deadline_and_extension_reason_only_to_the_owner(database_u
     assert f"{due.day} " in text
     _, refused = run_action(ActionTicketStatus(), ticket_form(None, "", slots={"ticket_number": number}))
     assert number not in refused[0]["text"]
+    assert refused[0]["response"] == "utter_ticket_status_refused"
+
+
+def test_a_check_that_found_no_ticket_says_so_and_does_not_speak_of_an_owner(database_url):
+    stopped = ticket_form(None, "", slots={"ticket_number": None, "ticket_failures": 2.0})
+    _, messages = run_action(ActionTicketStatus(), stopped)
+    assert [m["response"] for m in messages] == ["utter_ticket_check_failed"]
 
 
 STORY = "dana refund saya sudah dua minggu belum masuk padahal pesanannya sudah dibatalkan penjual"
