@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.channel import channel_facts
 from actions.forms import OrderOwnershipForm, Slots, proven_orders, said_in_this_form
 from actions.safety import SafeAction
-from actions.tracker import form_starts, latest_text, request_texts
+from actions.tracker import form_starts, latest_text, request_texts, said_since_latest
 from bot.config import get_settings
 from bot.services import clock
 from bot.services.identity import normalize_phone
@@ -153,7 +153,8 @@ class ActionCheckOrderStatus(SafeAction):
         reset = [SlotSet(slot, value) for slot, value in _RESET_SLOTS.items()]
         order_id = tracker.get_slot("order_id")
         if not order_id:
-            dispatcher.utter_message(response="utter_order_check_failed")
+            if "utter_order_backend_down" not in said_since_latest(tracker):  # an outage was told already
+                dispatcher.utter_message(response="utter_order_check_failed")
             return reset
         if not tracker.get_slot("order_verified"):
             dispatcher.utter_message(response="utter_order_not_verified")

@@ -64,6 +64,17 @@ def said_before_latest(tracker: Tracker) -> list[dict[str, Any]]:
     return [e for e in tracker.events[users[-2] + 1 : users[-1]] if e.get("event") == "bot"]
 
 
+def said_since_latest(tracker: Tracker) -> list[str]:
+    """The responses the bot has named so far in its reply to the customer's latest message."""
+    said: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot" and (response := (event.get("metadata") or {}).get("utter_action")):
+            said.append(str(response))
+    return said[::-1]
+
+
 def _before_form(tracker: Tracker, submitted_by: str, turns: int) -> list[dict[str, Any]]:
     """The customer's last few messages (user events) before the active form started (the one that started it
     included) that were not answers to another form, since the form was last submitted (`submitted_by`, its

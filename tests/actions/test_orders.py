@@ -241,3 +241,14 @@ def test_a_request_without_a_question_starts_the_form_without_an_answer(database
     )
     _, messages = run_action(ValidateOrderStatusForm(), tracker)
     assert messages == []
+
+
+def test_a_form_stopped_by_an_outage_is_not_also_told_the_order_was_not_found(database_url):
+    stopped = order_form_tracker(text="UK-2611-008170", slots={"order_id": None, "requested_slot": None})
+    _, messages = run_action(ActionCheckOrderStatus(), stopped)
+    assert [m["response"] for m in messages] == ["utter_order_check_failed"]  # two misses: not found
+    stopped.events.append(
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_order_backend_down"}}
+    )
+    _, messages = run_action(ActionCheckOrderStatus(), stopped)
+    assert messages == []  # the outage message of this turn stands alone

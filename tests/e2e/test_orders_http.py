@@ -32,6 +32,7 @@ def test_a_failing_order_system_gets_an_apology_and_a_later_try_works(gateway, f
     chat = Chat(gateway, metadata={"verified_phone": OWNER_PHONE}, trusted=True)
     reply = chat.say(f"status pesanan {ORDER} gimana kak")
     assert "sistem pesanan kami sedang tidak bisa diakses" in reply
+    assert "belum bisa saya temukan" not in reply  # an outage is not a missing order
     assert RESI not in reply
     fresh.behaviour.clear()
     assert RESI in Chat(gateway, metadata={"verified_phone": OWNER_PHONE}, trusted=True).say(
