@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.channel import channel_facts
 from actions.forms import OrderOwnershipForm, Slots, proven_orders, said_in_this_form
+from actions.knowledge import request_buttons
 from actions.safety import SafeAction
 from actions.tracker import form_starts, latest_text, request_texts, said_since_latest
 from bot.config import get_settings
@@ -20,7 +21,12 @@ from bot.services import clock
 from bot.services.identity import normalize_phone
 from bot.services.knowledge_edits import current_knowledge
 from bot.services.order_records import OrderBackendUnavailable, OrderRecord
-from bot.services.order_status import cancellation_topic, explain_status
+from bot.services.order_status import (
+    cancellation_topic,
+    explain_status,
+    not_received_step,
+    reported_not_received,
+)
 from bot.services.orders import extract_order_id, get_order_backend
 from bot.services.timefmt import format_wib
 from knowledge.errors import KnowledgeError
@@ -117,10 +123,10 @@ class ValidateOrderStatusForm(OrderOwnershipForm):
         return self.take_contact(value, dispatcher, tracker)[1]
 
 
-def _status_reply(order: OrderRecord, now: datetime) -> str:
+def _status_reply(order: OrderRecord, now: datetime, *, not_received: bool = False) -> str:
     """The order's status for its owner, composed from the order's data and the corpus' explanation of the
     status (with its source), one line per fact the order has."""
-    explanation = explain_status(order, now)
+    explanation = explain_status(order, now, not_received=not_received)
     lines = [f'Pesanan {order.id} saat ini berstatus "{order.status}": {explanation.meaning}']
     if order.shipped_at and order.courier and order.resi:
         service = f" {order.courier_service}" if order.courier_service else ""
@@ -167,7 +173,13 @@ class ActionCheckOrderStatus(SafeAction):
         if order is None:
             dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
             return reset
-        dispatcher.utter_message(text=_status_reply(order, clock.now()))
+        said = request_texts(tracker, "order_status_form")
+        missing = not_received_step(order) if reported_not_received(said) else None
+        dispatcher.utter_message(text=_status_reply(order, clock.now(), not_received=missing is not None))
+        if missing is not None:  # marked delivered, never arrived: not "please confirm receipt"
+            dispatcher.utter_message(
+                text=missing, buttons=request_buttons(["file_complaint", "request_human"])
+            )
         _answer_a_wish_to_cancel(dispatcher, tracker, order)
         return reset
 

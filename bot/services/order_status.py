@@ -52,7 +52,7 @@ THREE_DAYS = timedelta(hours=72)
 REFUND_WORKING_DAYS = 7
 
 
-def _usahaku_next_step(order: OrderRecord, now: datetime) -> str | None:
+def _usahaku_next_step(order: OrderRecord, now: datetime, not_received: bool) -> str | None:
     status = order.status
     if status == "Perlu Diproses" and order.paid_at:
         deadline = order.paid_at + TWO_DAYS
@@ -74,7 +74,7 @@ def _usahaku_next_step(order: OrderRecord, now: datetime) -> str | None:
         )
     if status == "Sedang Dikirim":
         return 'Kakak bisa melacak pengiriman lewat tombol "Lacak Pesanan" di halaman detail transaksi.'
-    if status == "Pesanan Selesai" and order.completed_at is None and order.delivered_at:
+    if status == "Pesanan Selesai" and order.completed_at is None and order.delivered_at and not not_received:
         deadline = order.delivered_at + THREE_DAYS
         if deadline > now:
             return (
@@ -105,8 +105,9 @@ def _refund_step(order: OrderRecord, now: datetime) -> str:
     )
 
 
-def explain_status(order: OrderRecord, now: datetime) -> StatusExplanation:
-    """Meaning of the order's status and the next step with its deadline, with the source named."""
+def explain_status(order: OrderRecord, now: datetime, *, not_received: bool = False) -> StatusExplanation:
+    """Meaning of the order's status and the next step with its deadline, with the source named.
+    not_received: the customer says the goods never reached them (no "please confirm receipt" then)."""
     if order.status in _AKSESTOKO_MEANING:
         next_step = None
         if order.status == "Tertunda":
@@ -117,7 +118,7 @@ def explain_status(order: OrderRecord, now: datetime) -> StatusExplanation:
         return StatusExplanation(
             f'statusnya "{order.status}".', "Untuk arti status ini, CS kami bisa membantu menjelaskan.", ""
         )
-    return StatusExplanation(meaning, _usahaku_next_step(order, now), USAHAKU_SOURCE)
+    return StatusExplanation(meaning, _usahaku_next_step(order, now, not_received), USAHAKU_SOURCE)
 
 
 # 99% Usahaku: "transaksi dapat dibatalkan jika sudah dibayar dan belum diproses oleh penjual" (FAQ,
@@ -143,3 +144,35 @@ def cancellation_topic(status: str, texts: list[str]) -> str | None:
     if not any(_CANCEL_WISH.search(text) for text in texts):
         return None
     return _CANCELLATION_TOPIC.get(status)
+
+
+# "Jika barang belum juga diterima oleh Anda dan status pesanan telah berubah menjadi "Pesanan Selesai" maka
+# Anda dapat mengajukan komplain ke Customer Service Usahaku melalui cs@99usahaku.com", and "Mohon untuk
+# tidak mengklik tombol "Konfirmasi Selesai" sebelum Anda menerima pesanan Anda" (99% Usahaku FAQ).
+_NOT_RECEIVED = re.compile(
+    r"\b(?:belum|blm|ga|gak|gk|nggak|ngga|enggak|engga|tidak|tdk)\s+(?:ada\s+)?(?:nerima|menerima|terima|diterima"
+    r"|sampai|sampe|nyampe|nyampai|dateng|datang)\b|\bpaket\w*\s+(?:ga|gak|nggak|tidak|tdk)\s+ada\b",
+    re.IGNORECASE,
+)
+NOT_RECEIVED_SOURCE = "FAQ 99% Usahaku — Bagaimana jika saya tidak sengaja mengkonfirmasi penerimaan produk?"
+
+
+def reported_not_received(texts: list[str]) -> bool:
+    """Whether the customer says the goods have not reached them ("katanya udah diterima tapi saya ga nerima
+    apa2", "paketnya ga ada")."""
+    return any(_NOT_RECEIVED.search(text) for text in texts)
+
+
+def not_received_step(order: OrderRecord) -> str | None:
+    """What to do when an order marked delivered never arrived, in the help centre's words; None for any
+    other status (on its way, "belum sampai" is what the status already says)."""
+    if order.status != "Pesanan Selesai" or order.completed_at is not None:
+        return None
+    return (
+        'Karena barangnya belum Kakak terima, mohon jangan klik tombol "Konfirmasi Selesai" dulu ya, Kak: '
+        "setelah dikonfirmasi, pembayaran diteruskan ke penjual. Jika barang belum juga diterima dan status "
+        'pesanan sudah "Pesanan Selesai", Kakak dapat mengajukan komplain ke Customer Service 99% Usahaku '
+        'melalui cs@99usahaku.com, atau pilih "Buat pengaduan" supaya langsung saya catat dengan nomor '
+        "tiket.\n"
+        f"Sumber: {NOT_RECEIVED_SOURCE}"
+    )

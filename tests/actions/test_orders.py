@@ -179,6 +179,29 @@ def test_asked_to_cancel_the_status_comes_with_whether_it_still_can_be(database_
     assert [m["text"] for m in messages[1:]] == [topic.reply]  # shipped: too late, in the help centre's words
 
 
+def test_an_order_marked_delivered_that_never_arrived_is_not_to_be_confirmed(database_url):
+    opener = "kak paket saya katanya udah diterima tapi saya ga nerima apa2, pesanan UK-2611-002463"
+    tracker = order_form_tracker(
+        text="089512637408",
+        slots={"requested_slot": None, "order_id": "UK-2611-002463", "order_verified": True},
+        history=[{"event": "user", "text": opener}, {"event": "active_loop", "name": "order_status_form"}],
+    )
+    _, messages = run_action(ActionCheckOrderStatus(), tracker)
+    assert '"Pesanan Selesai"' in messages[0]["text"]
+    assert "Mohon konfirmasi penerimaan" not in messages[0]["text"]  # before: asked to confirm receipt
+    assert 'jangan klik tombol "Konfirmasi Selesai"' in messages[1]["text"]
+    assert "Sumber: FAQ 99% Usahaku — Bagaimana jika saya tidak sengaja" in messages[1]["text"]
+    assert [b["title"] for b in messages[1]["buttons"]] == ["Buat pengaduan", "Bicara dengan CS"]
+    calm = order_form_tracker(
+        text="089512637408",
+        slots={"requested_slot": None, "order_id": "UK-2611-002463", "order_verified": True},
+        history=[{"event": "user", "text": "cek pesanan UK-2611-002463"}],
+    )
+    _, messages = run_action(ActionCheckOrderStatus(), calm)
+    assert "Mohon konfirmasi penerimaan" in messages[0]["text"]
+    assert len(messages) == 1
+
+
 def test_status_reply_refuses_details_without_verification(database_url):
     tracker = order_form_tracker(text="", slots={"order_id": "UK-2611-008170", "order_verified": False})
     _, messages = run_action(ActionCheckOrderStatus(), tracker)

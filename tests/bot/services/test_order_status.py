@@ -4,7 +4,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.services.order_records import OrderRecord
-from bot.services.order_status import AKSESTOKO_SOURCE, USAHAKU_SOURCE, cancellation_topic, explain_status
+from bot.services.order_status import (
+    AKSESTOKO_SOURCE,
+    USAHAKU_SOURCE,
+    cancellation_topic,
+    explain_status,
+    not_received_step,
+    reported_not_received,
+)
 from bot.services.timefmt import format_rupiah, format_wib
 from knowledge.faq import load_topics
 
@@ -118,3 +125,25 @@ def test_every_cancellation_topic_is_in_the_help_centre():
     topics = {t.topic for t in load_topics()}
     statuses = ["Perlu Diproses", "Perlu Dikirim", "Sedang Dikirim", "Pesanan Selesai", "Pesanan Dikomplain"]
     assert {cancellation_topic(s, ["mau cancel"]) for s in statuses} <= topics
+
+
+@pytest.mark.parametrize(
+    ("text", "reported"),
+    [
+        ("katanya udah diterima tapi saya ga nerima apa2", True),
+        ("status selesai padahal barang belum sampai", True),
+        ("paketnya ga ada di rumah kak", True),
+        ("barang sudah diterima, makasih", False),
+        ("pesanan sy udh smpe mana ya", False),
+    ],
+)
+def test_a_report_that_the_goods_never_arrived(text, reported):
+    assert reported_not_received(["cek pesanan", text]) is reported
+
+
+def test_a_delivered_order_that_never_arrived_is_not_asked_to_be_confirmed():
+    delivered = order("Pesanan Selesai", delivered_at=NOW - timedelta(hours=5))
+    assert "konfirmasi penerimaan" in explain_status(delivered, NOW).next_step
+    assert explain_status(delivered, NOW, not_received=True).next_step is None
+    assert "cs@99usahaku.com" in not_received_step(delivered)
+    assert not_received_step(order("Sedang Dikirim")) is None  # on its way: the status says so already
