@@ -166,14 +166,19 @@ def test_status_reply_for_the_owner_names_status_courier_resi_and_source(databas
     assert slot_values(events)["order_id"] is None  # ready for the next question
 
 
-def test_asked_to_cancel_the_status_comes_with_whether_it_still_can_be(database_url):
-    opener = "mau batalin pesanan UK-2611-008170 aja deh, lama bgt ga dikirim2"
+def _status_after(opener: str, order_id: str, contact: str) -> list[dict]:
+    """The status reply to a request (`opener`) whose order was proven with `contact` in the form."""
     tracker = order_form_tracker(
-        text="0813-2274-0915",
-        slots={"requested_slot": None, "order_id": "UK-2611-008170", "order_verified": True},
+        text=contact,
+        slots={"requested_slot": None, "order_id": order_id, "order_verified": True},
         history=[{"event": "user", "text": opener}, {"event": "active_loop", "name": "order_status_form"}],
     )
-    _, messages = run_action(ActionCheckOrderStatus(), tracker)
+    return run_action(ActionCheckOrderStatus(), tracker)[1]
+
+
+def test_asked_to_cancel_the_status_comes_with_whether_it_still_can_be(database_url):
+    opener = "mau batalin pesanan UK-2611-008170 aja deh, lama bgt ga dikirim2"
+    messages = _status_after(opener, "UK-2611-008170", "0813-2274-0915")
     topic = next(t for t in load_topics() if t.topic == "uk_buyer_cancel_after_seller_processed")
     assert '"Sedang Dikirim"' in messages[0]["text"]
     assert [m["text"] for m in messages[1:]] == [topic.reply]  # shipped: too late, in the help centre's words
@@ -181,23 +186,13 @@ def test_asked_to_cancel_the_status_comes_with_whether_it_still_can_be(database_
 
 def test_an_order_marked_delivered_that_never_arrived_is_not_to_be_confirmed(database_url):
     opener = "kak paket saya katanya udah diterima tapi saya ga nerima apa2, pesanan UK-2611-002463"
-    tracker = order_form_tracker(
-        text="089512637408",
-        slots={"requested_slot": None, "order_id": "UK-2611-002463", "order_verified": True},
-        history=[{"event": "user", "text": opener}, {"event": "active_loop", "name": "order_status_form"}],
-    )
-    _, messages = run_action(ActionCheckOrderStatus(), tracker)
+    messages = _status_after(opener, "UK-2611-002463", "089512637408")
     assert '"Pesanan Selesai"' in messages[0]["text"]
     assert "Mohon konfirmasi penerimaan" not in messages[0]["text"]  # before: asked to confirm receipt
     assert 'jangan klik tombol "Konfirmasi Selesai"' in messages[1]["text"]
     assert "Sumber: FAQ 99% Usahaku — Bagaimana jika saya tidak sengaja" in messages[1]["text"]
     assert [b["title"] for b in messages[1]["buttons"]] == ["Buat pengaduan", "Bicara dengan CS"]
-    calm = order_form_tracker(
-        text="089512637408",
-        slots={"requested_slot": None, "order_id": "UK-2611-002463", "order_verified": True},
-        history=[{"event": "user", "text": "cek pesanan UK-2611-002463"}],
-    )
-    _, messages = run_action(ActionCheckOrderStatus(), calm)
+    messages = _status_after("cek pesanan UK-2611-002463", "UK-2611-002463", "089512637408")
     assert "Mohon konfirmasi penerimaan" in messages[0]["text"]
     assert len(messages) == 1
 
