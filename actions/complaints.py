@@ -29,9 +29,9 @@ from actions.tracker import (
     form_starts,
     latest_intent,
     latest_text,
+    latest_told_before_form,
     order_told_before_form,
     story_before_form,
-    told_before_form,
 )
 from bot.config import get_settings
 from bot.services import clock
@@ -117,8 +117,7 @@ class ValidateComplaintForm(FormWithDigressions):
         question carries the form's opening, so without it the opening is said on its own."""
         if tracker.get_slot("complaint_name") or not form_starts(tracker):
             return {}
-        told = told_before_form(tracker, "action_submit_complaint")
-        name = next(filter(None, map(introduced_name, reversed(told))), None)
+        name = latest_told_before_form(tracker, "action_submit_complaint", introduced_name)
         if name is None:
             return {}
         dispatcher.utter_message(response="utter_complaint_opening")
@@ -134,8 +133,7 @@ class ValidateComplaintForm(FormWithDigressions):
             return {}
         phone = known_phone(tracker)
         if phone is None and form_starts(tracker):
-            told = told_before_form(tracker, "action_submit_complaint")
-            phone = next(filter(None, map(normalize_phone, reversed(told))), None)
+            phone = latest_told_before_form(tracker, "action_submit_complaint", normalize_phone)
         return {"complaint_phone": phone} if phone else {}
 
     async def extract_complaint_order_id(

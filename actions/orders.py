@@ -180,15 +180,15 @@ class ActionCheckOrderStatus(SafeAction):
             dispatcher.utter_message(
                 text=missing, buttons=request_buttons(["file_complaint", "request_human"])
             )
-        _answer_a_wish_to_cancel(dispatcher, tracker, order)
+        _answer_a_wish_to_cancel(dispatcher, said, order)
         return reset
 
 
-def _answer_a_wish_to_cancel(dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderRecord) -> None:
-    """Asked to cancel ("mau batalin pesanan ... aja"): whether the order still can be, in the help centre's
-    words. Nothing more when the help centre is unavailable or a supervisor has deleted the topic: the
-    status is already said."""
-    topic = cancellation_topic(order.status, request_texts(tracker, "order_status_form"))
+def _answer_a_wish_to_cancel(dispatcher: CollectingDispatcher, said: list[str], order: OrderRecord) -> None:
+    """Asked to cancel in the request's messages (`said`, "mau batalin pesanan ... aja"): whether the order
+    still can be, in the help centre's words. Nothing more when the help centre is unavailable or a
+    supervisor has deleted the topic: the status is already said."""
+    topic = cancellation_topic(order.status, said)
     if topic is None:
         return
     try:

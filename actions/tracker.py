@@ -4,12 +4,14 @@ forms keep in slots."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 
 from bot.services.orders import ORDER_ID_PATTERN
 from knowledge.phrasing import is_story
+
+T = TypeVar("T")
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -129,10 +131,18 @@ def earlier_texts(tracker: Tracker) -> list[str]:
     return texts[:-1]
 
 
+def latest_told_before_form(tracker: Tracker, submitted_by: str, find: Callable[[str], T | None]) -> T | None:
+    """What `find` finds in the latest of the messages before the active form (the one that started it
+    included; see told_before_form) that has it: an order ID, a phone, a name."""
+    return next(filter(None, map(find, reversed(told_before_form(tracker, submitted_by)))), None)
+
+
 def order_told_before_form(tracker: Tracker, submitted_by: str) -> str | None:
-    """The order ID the customer wrote last in the messages before the active form started (the one that
-    started it included; see told_before_form): "paket UK-2611-008170 belum sampai", then "mau komplain"."""
-    for text in reversed(told_before_form(tracker, submitted_by)):
-        if match := ORDER_ID_PATTERN.search(text):
-            return match.group(0)
-    return None
+    """The order ID the customer wrote last before the active form started: "paket UK-2611-008170 belum
+    sampai", then "mau komplain"."""
+    return latest_told_before_form(tracker, submitted_by, _order_id_in)
+
+
+def _order_id_in(text: str) -> str | None:
+    match = ORDER_ID_PATTERN.search(text)
+    return match.group(0) if match else None
